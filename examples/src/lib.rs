@@ -1,0 +1,1 @@
+//! Blossom example programs, shared by the binaries, the tests and the benchmarks.
