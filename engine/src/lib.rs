@@ -1,1 +1,24 @@
-//! placeholder
+//! Blossom: declarative rules over relations and lattices, run as timely/differential dataflow.
+//!
+//! A program is written with [`program!`]; the macro checks it, stratifies it and generates a
+//! handle type whose inputs you fill, whose ticks you run, and whose outputs you read. The same
+//! program runs embedded (one worker), on several threads, or as a timely cluster.
+
+mod config;
+mod error;
+mod handle;
+mod io;
+mod runtime;
+mod worker;
+
+#[doc(hidden)]
+pub mod rt;
+
+pub use blossom_lattices as lattices;
+pub use blossom_lattices::{Lattice, MapUnion, Max, Min, Pair, SetUnion};
+pub use blossom_macros::program;
+pub use config::{Cluster, Config};
+pub use error::Error;
+pub use handle::{Input, Output};
+pub use runtime::{PendingInput, Runtime};
+pub use worker::Dataflow;

@@ -1,0 +1,249 @@
+//! Where a program runs: one worker, several threads, or a timely cluster of processes.
+
+use std::path::Path;
+
+use crate::Error;
+
+/// How many workers run a program, and whether they span several processes.
+///
+/// The embedded default is one worker in this process, with no configuration.
+/// A cluster is timely's own: every process runs the same binary with the same
+/// `processes` and hostfile and its own `process` index, and timely connects them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Worker threads in this process.
+    pub workers: usize,
+    /// The processes of a cluster, when the program spans more than one.
+    pub cluster: Option<Cluster>,
+}
+
+/// The processes of a timely cluster, from this process's point of view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// This process's index, from 0 to `addresses.len() - 1`.
+    pub process: usize,
+    /// `host:port` of every process, in index order.
+    pub addresses: Vec<String>,
+    /// Report connection progress on stderr.
+    pub report: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::embedded()
+    }
+}
+
+impl Config {
+    /// One worker in this process: the embedded default.
+    pub fn embedded() -> Self {
+        Config {
+            workers: 1,
+            cluster: None,
+        }
+    }
+
+    /// `workers` threads in this process.
+    pub fn with_workers(workers: usize) -> Self {
+        Config {
+            workers,
+            cluster: None,
+        }
+    }
+
+    /// Joins a cluster of `processes` processes as process `process`.
+    ///
+    /// With no hostfile the processes listen on `localhost:2101`, `localhost:2102`, …, as in timely.
+    /// A hostfile has one `host:port` per line, in process order.
+    pub fn cluster(
+        mut self,
+        processes: usize,
+        process: usize,
+        hostfile: Option<&Path>,
+    ) -> Result<Self, Error> {
+        if processes <= 1 && hostfile.is_none() {
+            self.cluster = None;
+            return Ok(self);
+        }
+        let addresses = match hostfile {
+            Some(path) => read_hostfile(path, processes)?,
+            None => (0..processes)
+                .map(|index| format!("localhost:{}", 2101 + index))
+                .collect(),
+        };
+        if process >= addresses.len() {
+            return Err(Error::Config(format!(
+                "process index {process} is out of range for {} processes",
+                addresses.len()
+            )));
+        }
+        self.cluster = Some(Cluster {
+            process,
+            addresses,
+            report: false,
+        });
+        Ok(self)
+    }
+
+    /// Reads timely's own options (`-w`, `-n`, `-p`, `-h`, `-r` and their long forms) from
+    /// `args`, and returns the configuration with the arguments it did not recognise.
+    ///
+    /// ```
+    /// let args = ["--input", "g.tsv", "-w", "2"].map(String::from);
+    /// let (config, rest) = blossom::Config::from_args(args).unwrap();
+    /// assert_eq!(config.workers, 2);
+    /// assert_eq!(rest, ["--input", "g.tsv"]);
+    /// ```
+    pub fn from_args(
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<(Config, Vec<String>), Error> {
+        let mut workers = 1;
+        let mut processes = 1;
+        let mut process = 0;
+        let mut hostfile = None;
+        let mut report = false;
+        let mut rest = Vec::new();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value)),
+                _ => (arg.clone(), None),
+            };
+            let mut value = |name: &str| -> Result<String, Error> {
+                match inline {
+                    Some(value) => Ok(value.to_string()),
+                    None => args
+                        .next()
+                        .ok_or_else(|| Error::Config(format!("{name} needs a value"))),
+                }
+            };
+            match flag.as_str() {
+                "-w" | "--threads" | "--workers" => workers = parse_count(&value(&flag)?, &flag)?,
+                "-n" | "--processes" => processes = parse_count(&value(&flag)?, &flag)?,
+                "-p" | "--process" => process = parse_index(&value(&flag)?, &flag)?,
+                "-h" | "--hostfile" => hostfile = Some(value(&flag)?),
+                "-r" | "--report" => report = true,
+                _ => rest.push(arg),
+            }
+        }
+        let mut config = Config::with_workers(workers).cluster(
+            processes,
+            process,
+            hostfile.as_deref().map(Path::new),
+        )?;
+        if let Some(cluster) = &mut config.cluster {
+            cluster.report = report;
+        }
+        Ok((config, rest))
+    }
+
+    /// The number of processes in the cluster (1 when embedded).
+    pub fn processes(&self) -> usize {
+        self.cluster.as_ref().map_or(1, |c| c.addresses.len())
+    }
+
+    /// The timely configuration this stands for.
+    pub(crate) fn to_timely(&self) -> Result<timely::Config, Error> {
+        if self.workers == 0 {
+            return Err(Error::Config("a program needs at least one worker".into()));
+        }
+        let communication = match &self.cluster {
+            None if self.workers == 1 => timely::CommunicationConfig::Thread,
+            None => timely::CommunicationConfig::Process(self.workers),
+            Some(cluster) => timely::CommunicationConfig::Cluster {
+                threads: self.workers,
+                process: cluster.process,
+                addresses: cluster.addresses.clone(),
+                report: cluster.report,
+                zerocopy: false,
+            },
+        };
+        Ok(timely::Config {
+            communication,
+            worker: timely::WorkerConfig::default(),
+        })
+    }
+}
+
+fn parse_count(text: &str, flag: &str) -> Result<usize, Error> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(Error::Config(format!(
+            "{flag} expects a positive integer, found {text:?}"
+        ))),
+    }
+}
+
+fn parse_index(text: &str, flag: &str) -> Result<usize, Error> {
+    text.parse::<usize>()
+        .map_err(|_| Error::Config(format!("{flag} expects a process index, found {text:?}")))
+}
+
+fn read_hostfile(path: &Path, processes: usize) -> Result<Vec<String>, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("cannot read hostfile {}: {e}", path.display())))?;
+    let addresses: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(String::from)
+        .collect();
+    if addresses.len() < processes {
+        return Err(Error::Config(format!(
+            "hostfile {} lists {} addresses but {processes} processes were asked for",
+            path.display(),
+            addresses.len()
+        )));
+    }
+    let wanted = if processes > 1 {
+        processes
+    } else {
+        addresses.len()
+    };
+    Ok(addresses.into_iter().take(wanted).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn timely_flags_are_taken_and_the_rest_returned() {
+        let (config, rest) = Config::from_args(args("prog -w 3 --input x -n 2 -p 1")).unwrap();
+        assert_eq!(config.workers, 3);
+        assert_eq!(rest, args("prog --input x"));
+        let cluster = config.cluster.unwrap();
+        assert_eq!(cluster.process, 1);
+        assert_eq!(cluster.addresses, ["localhost:2101", "localhost:2102"]);
+    }
+
+    #[test]
+    fn bad_values_are_errors_not_panics() {
+        for bad in [
+            "-w 0",
+            "-w x",
+            "-n",
+            "-p 5 -n 2",
+            "-h /nonexistent/hosts -n 2",
+        ] {
+            assert!(
+                Config::from_args(args(bad)).is_err(),
+                "{bad} should be rejected"
+            );
+        }
+    }
+
+    #[test]
+    fn hostfile_must_cover_every_process() {
+        let dir = std::env::temp_dir().join(format!("blossom-hosts-{}", std::process::id()));
+        std::fs::write(&dir, "a:1\n\n# comment\nb:2\n").unwrap();
+        let config = Config::embedded().cluster(2, 0, Some(&dir)).unwrap();
+        assert_eq!(config.cluster.unwrap().addresses, ["a:1", "b:2"]);
+        assert!(Config::embedded().cluster(3, 0, Some(&dir)).is_err());
+        std::fs::remove_file(&dir).unwrap();
+    }
+}

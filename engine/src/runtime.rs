@@ -1,0 +1,171 @@
+//! The host's end of a running program: starts the workers, feeds ticks, reads outputs.
+
+use std::any::Any;
+use std::sync::atomic::AtomicI64;
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::Thread;
+
+use timely::communication::WorkerGuards;
+
+use crate::worker::{self, Command, Dataflow, Report};
+use crate::{Config, Error};
+
+/// A running program's workers, as the generated program handle drives them.
+pub struct Runtime {
+    link: Arc<Link>,
+    /// Dropping the guards joins the worker threads.
+    _guards: WorkerGuards<()>,
+    stopped: bool,
+    ticks: u64,
+}
+
+/// The channels to this process's workers, shared by the runtime and its output handles.
+pub(crate) struct Link {
+    workers: Vec<(mpsc::Sender<Command>, Thread)>,
+    reports: Mutex<mpsc::Receiver<Report>>,
+    lens: Vec<Arc<AtomicI64>>,
+}
+
+/// An input's rows for the coming tick, split among the workers of this process.
+pub trait PendingInput {
+    /// Takes the buffered rows as `parts` batches (a `Vec<D>` behind `Any` each, `None` if empty).
+    fn split(&mut self, parts: usize) -> Vec<Option<Box<dyn Any + Send>>>;
+}
+
+impl Runtime {
+    /// Starts the workers of `config` in this process, each building `dataflow`.
+    ///
+    /// `outputs` is the number of output relations the dataflow declares.
+    pub fn start(config: &Config, outputs: usize, dataflow: Dataflow) -> Result<Runtime, Error> {
+        let timely_config = config.to_timely()?;
+        let lens: Vec<Arc<AtomicI64>> = (0..outputs).map(|_| Arc::default()).collect();
+        let (reports_tx, reports) = mpsc::channel();
+        let gather = config.processes() > 1;
+        let worker_lens = lens.clone();
+        let guards = timely::execute(timely_config, move |worker| {
+            worker::run(
+                worker,
+                dataflow,
+                gather,
+                worker_lens.clone(),
+                reports_tx.clone(),
+            )
+        })
+        .map_err(Error::Start)?;
+        let mut workers = Vec::with_capacity(config.workers);
+        while workers.len() < config.workers {
+            match reports.recv() {
+                Ok(Report::Ready { commands, thread }) => workers.push((commands, thread)),
+                Ok(Report::Failed { worker, message }) => {
+                    return Err(Error::WorkerFailed { worker, message });
+                }
+                Ok(Report::Ticked) | Err(_) => {
+                    return Err(Error::Start("a worker exited before it was ready".into()));
+                }
+            }
+        }
+        Ok(Runtime {
+            link: Arc::new(Link {
+                workers,
+                reports: Mutex::new(reports),
+                lens,
+            }),
+            _guards: guards,
+            stopped: false,
+            ticks: 0,
+        })
+    }
+
+    /// Runs one tick with the inputs' pending rows: they hold in this tick only.
+    pub fn tick(&mut self, inputs: &mut [&mut dyn PendingInput]) -> Result<(), Error> {
+        if self.stopped {
+            return Err(Error::Stopped);
+        }
+        let result = self.run_tick(inputs);
+        if result.is_err() {
+            self.stopped = true;
+            self.link.broadcast(|| Command::Stop);
+        }
+        result
+    }
+
+    fn run_tick(&mut self, inputs: &mut [&mut dyn PendingInput]) -> Result<(), Error> {
+        let parts = self.link.workers.len();
+        for (input, pending) in inputs.iter_mut().enumerate() {
+            for (worker, batch) in pending.split(parts).into_iter().enumerate() {
+                if let Some(batch) = batch {
+                    self.link.send(worker, Command::Load { input, batch })?;
+                }
+            }
+        }
+        self.link.broadcast(|| Command::Tick);
+        let reports = self.link.reports.lock().map_err(|_| Error::Stopped)?;
+        for _ in 0..parts {
+            match reports.recv() {
+                Ok(Report::Ticked) => {}
+                Ok(Report::Failed { worker, message }) => {
+                    return Err(Error::WorkerFailed { worker, message });
+                }
+                Ok(Report::Ready { .. }) | Err(_) => return Err(Error::Stopped),
+            }
+        }
+        self.ticks += 1;
+        Ok(())
+    }
+
+    /// The number of ticks completed so far.
+    pub fn ticks(&self) -> u64 {
+        self.ticks
+    }
+
+    pub(crate) fn link(&self) -> Arc<Link> {
+        Arc::clone(&self.link)
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.link.broadcast(|| Command::Stop);
+    }
+}
+
+impl Link {
+    fn send(&self, worker: usize, command: Command) -> Result<(), Error> {
+        let (commands, thread) = &self.workers[worker];
+        commands.send(command).map_err(|_| Error::WorkerFailed {
+            worker,
+            message: "the worker has exited".into(),
+        })?;
+        thread.unpark();
+        Ok(())
+    }
+
+    fn broadcast(&self, command: impl Fn() -> Command) {
+        for (commands, thread) in &self.workers {
+            let _ = commands.send(command());
+            thread.unpark();
+        }
+    }
+
+    /// Collects every local worker's rows of output `output`, each a `Vec<D>` behind `Any`.
+    pub(crate) fn snapshot(&self, output: usize) -> Result<Vec<Box<dyn Any + Send>>, Error> {
+        let (reply, replies) = mpsc::channel();
+        for worker in 0..self.workers.len() {
+            let reply = reply.clone();
+            self.send(worker, Command::Snapshot { output, reply })?;
+        }
+        drop(reply);
+        let parts: Vec<_> = replies.iter().collect();
+        if parts.len() == self.workers.len() {
+            Ok(parts)
+        } else {
+            Err(Error::Stopped)
+        }
+    }
+
+    pub(crate) fn len(&self, output: usize) -> i64 {
+        self.lens
+            .get(output)
+            .map_or(0, |len| len.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
