@@ -6,6 +6,7 @@
 
 mod config;
 mod error;
+pub mod explain;
 mod handle;
 mod io;
 mod runtime;
@@ -19,6 +20,7 @@ pub use blossom_lattices::{Lattice, MapUnion, Max, Min, Pair, SetUnion};
 pub use blossom_macros::program;
 pub use config::{Cluster, Config};
 pub use error::Error;
+pub use explain::Explain;
 pub use handle::{Input, Output};
 pub use runtime::{PendingInput, Runtime};
 pub use worker::Dataflow;

@@ -120,3 +120,22 @@ pub fn recursive<'s, D: Column>(
 ) -> (VecVariable<'s, Nested, D, isize>, Rel<'s, Nested, D>) {
     Variable::new(scope, Product::new(0, 1))
 }
+
+/// Arranges a relation of `(key, value)` pairs by key: a join's result feeding the next join.
+pub fn arrange<'s, T: Time, K: Column, V: Column>(rel: Rel<'s, T, (K, V)>) -> Index<'s, T, K, V> {
+    rel.arrange_by_key()
+}
+
+/// Checks at compile time that a declared column type can be stored in a relation.
+pub fn assert_column<T: Column>() {}
+
+/// Two column types that one variable joins must be the same type.
+#[diagnostic::on_unimplemented(
+    message = "a variable joins columns of different types: `{Self}` and `{Other}`",
+    label = "this variable is bound to a `{Other}` column before, and meets a `{Self}` column here"
+)]
+pub trait SameType<Other> {}
+impl<T> SameType<T> for T {}
+
+/// Checks at compile time that `A` and `B` are the same type.
+pub fn same_type<A: SameType<B>, B>() {}

@@ -1,0 +1,152 @@
+//! The static `Explain` data a program carries: what the analysis and the planner decided.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+
+use crate::analysis::Analysis;
+use crate::parse::{BodyItem, Decl, Rule, Term};
+use crate::plan::Plan;
+use crate::resolve::Hir;
+
+/// `edge(src: u32, dst: u32)`.
+pub fn signature(decl: &Decl) -> String {
+    let columns: Vec<String> = decl
+        .columns
+        .iter()
+        .map(|c| format!("{}: {}", c.name, tidy(&c.ty.to_token_stream())))
+        .collect();
+    format!("{}({})", decl.name, columns.join(", "))
+}
+
+/// A rule as a programmer would write it: `path(a, c) <= path(a, b), link(b, c);`.
+pub fn rule_text(rule: &Rule) -> String {
+    let args: Vec<String> = rule
+        .head
+        .args
+        .iter()
+        .map(|a| tidy(&a.to_token_stream()))
+        .collect();
+    let body: Vec<String> = rule
+        .body
+        .iter()
+        .map(|item| match item {
+            BodyItem::Atom(atom) => {
+                let terms: Vec<String> = atom
+                    .terms
+                    .iter()
+                    .map(|term| match term {
+                        Term::Wildcard => "_".to_string(),
+                        Term::Var(ident) => ident.to_string(),
+                        Term::Const(expr) => tidy(&expr.to_token_stream()),
+                    })
+                    .collect();
+                let bang = if atom.negated.is_some() { "!" } else { "" };
+                format!("{bang}{}({})", atom.relation, terms.join(", "))
+            }
+            BodyItem::If { expr, .. } => format!("if {}", tidy(&expr.to_token_stream())),
+            BodyItem::Let { pat, expr, .. } => {
+                format!(
+                    "let {} = {}",
+                    tidy(&pat.to_token_stream()),
+                    tidy(&expr.to_token_stream())
+                )
+            }
+        })
+        .collect();
+    format!(
+        "{}({}) {} {};",
+        rule.head.relation,
+        args.join(", "),
+        rule.merge.symbol(),
+        body.join(", ")
+    )
+}
+
+/// Token text with the spacing a person would use.
+fn tidy(tokens: &TokenStream) -> String {
+    let mut text = tokens.to_string();
+    for (from, to) in [
+        (" ,", ","),
+        ("( ", "("),
+        (" )", ")"),
+        (" .", "."),
+        (". ", "."),
+        (" :: ", "::"),
+        ("& ", "&"),
+        ("! ", "!"),
+        (" (", "("),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
+}
+
+/// The line a span starts on, when the compiler can say (inside a real macro expansion).
+fn line_of(span: Span) -> u32 {
+    if proc_macro::is_available() {
+        u32::try_from(span.unwrap().line()).unwrap_or(0)
+    } else {
+        0
+    }
+}
+
+/// `static EXPLAIN: Explain = ...; &EXPLAIN`.
+pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
+    let program = hir.program.name.to_string();
+    let relations = hir.relations.iter().map(|decl| {
+        let name = decl.name.to_string();
+        let kind = decl.kind.keyword();
+        let columns = decl.columns.iter().map(|c| {
+            let (n, t) = (c.name.to_string(), tidy(&c.ty.to_token_stream()));
+            quote!((#n, #t))
+        });
+        quote!(::blossom::explain::RelationInfo { name: #name, kind: #kind, columns: &[#(#columns),*] })
+    });
+    let mut steps = vec![Vec::new(); hir.rules.len()];
+    for stratum in &plan.strata {
+        for rule_plan in &stratum.rules {
+            let rule = &hir.rules[rule_plan.rule];
+            steps[rule_plan.rule] = rule_plan
+                .stages
+                .iter()
+                .map(|stage| {
+                    let relation = &hir.relations[stage.relation].name;
+                    let key: Vec<String> = stage
+                        .key
+                        .iter()
+                        .map(|&v| rule.vars[v].ident.to_string())
+                        .collect();
+                    match (stage.index, key.is_empty()) {
+                        (None, _) => format!("scan {relation}"),
+                        (Some(index), false) => {
+                            format!("join {relation} on ({}) via index {index}", key.join(", "))
+                        }
+                        (Some(index), true) => {
+                            format!("cross product with {relation} via index {index}")
+                        }
+                    }
+                })
+                .collect();
+        }
+    }
+    let rules = hir.rules.iter().zip(&steps).map(|(rule, steps)| {
+        let text = rule_text(rule.rule);
+        let line = line_of(rule.rule.head.relation.span());
+        quote!(::blossom::explain::RuleInfo { text: #text, line: #line, plan: &[#(#steps),*] })
+    });
+    let strata = analysis.strata.iter().map(|stratum| {
+        let names = stratum.relations.iter().map(|&r| hir.relations[r].name.to_string());
+        let rules = &stratum.rules;
+        let recursive = stratum.recursive;
+        quote!(::blossom::explain::StratumInfo { relations: &[#(#names),*], rules: &[#(#rules),*], recursive: #recursive })
+    });
+    quote! {
+        static EXPLAIN: ::blossom::Explain = ::blossom::Explain {
+            program: #program,
+            relations: &[#(#relations),*],
+            rules: &[#(#rules),*],
+            strata: &[#(#strata),*],
+        };
+        &EXPLAIN
+    }
+}

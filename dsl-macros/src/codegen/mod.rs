@@ -1,0 +1,222 @@
+//! Stage 5: Rust code for a planned program — a handle type, its dataflow, one function per stratum.
+//!
+//! Generated code calls `::blossom::rt` only, never timely or differential directly. Internal
+//! names carry `Span::mixed_site()`, so they cannot capture or be captured by the user's
+//! variables; the user's expressions keep their own spans, so type errors point at them.
+
+mod explain;
+mod rule;
+mod stratum;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
+use syn::spanned::Spanned;
+
+use crate::analysis::Analysis;
+use crate::parse::{Decl, Kind};
+use crate::plan::Plan;
+use crate::resolve::Hir;
+
+/// An identifier only generated code can see.
+pub(crate) fn internal(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+/// The local variable holding relation `decl` in generated code.
+pub(crate) fn relation_local(decl: &Decl) -> Ident {
+    internal(&format!("rel_{}", decl.name))
+}
+
+/// The row type of a relation: the bare column type for one column, a tuple otherwise.
+pub(crate) fn row_type(decl: &Decl) -> TokenStream {
+    let types = decl.columns.iter().map(|c| &c.ty);
+    match decl.columns.as_slice() {
+        [only] => {
+            let ty = &only.ty;
+            quote!(#ty)
+        }
+        _ => quote!((#(#types),*)),
+    }
+}
+
+/// The whole expansion of a program.
+pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
+    let program = hir.program;
+    let name = &program.name;
+    let vis = &program.vis;
+    let attrs = &program.attrs;
+    let runtime = internal("runtime");
+
+    let inputs: Vec<&Decl> = hir
+        .relations
+        .iter()
+        .copied()
+        .filter(|d| d.kind == Kind::Input)
+        .collect();
+    let outputs: Vec<&Decl> = hir
+        .relations
+        .iter()
+        .copied()
+        .filter(|d| d.kind == Kind::Output)
+        .collect();
+    let fields = inputs.iter().chain(&outputs).map(|decl| {
+        let field = &decl.name;
+        let row = row_type(decl);
+        let docs = &decl.attrs;
+        let signature = explain::signature(decl);
+        let (handle, what) = match decl.kind {
+            Kind::Input => (quote!(::blossom::Input<#row>), "Input"),
+            _ => (quote!(::blossom::Output<#row>), "Output"),
+        };
+        let summary = format!("{what} `{signature}`.");
+        quote! {
+            #[doc = #summary]
+            #(#docs)*
+            pub #field: #handle
+        }
+    });
+    let input_names = inputs.iter().map(|d| &d.name);
+    let output_inits = outputs.iter().enumerate().map(|(index, decl)| {
+        let field = &decl.name;
+        quote!(#field: ::blossom::Output::new(&#runtime, #index))
+    });
+    let input_defaults = inputs.iter().map(|d| {
+        let field = &d.name;
+        quote!(#field: ::core::default::Default::default())
+    });
+    let output_count = outputs.len();
+    let dataflow = dataflow(hir, analysis, plan);
+    let strata = plan
+        .strata
+        .iter()
+        .enumerate()
+        .map(|(index, stratum)| stratum::generate(hir, index, stratum));
+    let explain = explain::generate(hir, analysis, plan);
+    let checks = type_checks(hir);
+
+    quote! {
+        #(#attrs)*
+        #vis struct #name {
+            #(#fields,)*
+            #runtime: ::blossom::Runtime,
+        }
+
+        impl #name {
+            /// Starts the program embedded: one worker in this process, no configuration.
+            ///
+            /// # Panics
+            /// If the operating system refuses to start the worker thread.
+            pub fn new() -> Self {
+                match Self::with_config(&::blossom::Config::embedded()) {
+                    ::core::result::Result::Ok(program) => program,
+                    ::core::result::Result::Err(error) => {
+                        ::core::panic!("starting an embedded Blossom program failed: {error}")
+                    }
+                }
+            }
+
+            /// Starts the program on `workers` threads in this process.
+            pub fn with_workers(workers: usize) -> ::core::result::Result<Self, ::blossom::Error> {
+                Self::with_config(&::blossom::Config::with_workers(workers))
+            }
+
+            /// Starts the program as `config` says: threads, or one process of a timely cluster.
+            pub fn with_config(config: &::blossom::Config) -> ::core::result::Result<Self, ::blossom::Error> {
+                let #runtime = ::blossom::Runtime::start(config, #output_count, Self::__dataflow)?;
+                ::core::result::Result::Ok(#name {
+                    #(#input_defaults,)*
+                    #(#output_inits,)*
+                    #runtime,
+                })
+            }
+
+            /// Runs one tick: the inputs' pending rows hold, every stratum runs to its fixpoint,
+            /// and the outputs change to their new rows.
+            pub fn tick(&mut self) -> ::core::result::Result<(), ::blossom::Error> {
+                self.#runtime.tick(&mut [#(&mut self.#input_names as &mut dyn ::blossom::PendingInput),*])
+            }
+
+            /// The number of ticks run so far.
+            pub fn ticks(&self) -> u64 {
+                self.#runtime.ticks()
+            }
+
+            /// The program's relations, rules, strata and plan, as the compiler saw them.
+            pub fn explain() -> &'static ::blossom::Explain {
+                #explain
+            }
+
+            #dataflow
+            #(#strata)*
+        }
+
+        const _: fn() = || { #checks };
+    }
+}
+
+/// The function each worker calls to build the program's dataflow.
+fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
+    let scope = internal("scope");
+    let io = internal("io");
+    let inputs = hir
+        .relations
+        .iter()
+        .filter(|d| d.kind == Kind::Input)
+        .map(|decl| {
+            let local = relation_local(decl);
+            let row = row_type(decl);
+            quote!(let #local = #io.input::<#row>(#scope);)
+        });
+    let strata = plan.strata.iter().enumerate().map(|(index, stratum)| {
+        let function = format_ident!("__stratum_{}", index);
+        let reads = stratum
+            .reads
+            .iter()
+            .map(|&r| relation_local(hir.relations[r]));
+        let defined = stratum
+            .relations
+            .iter()
+            .map(|&r| relation_local(hir.relations[r]));
+        quote!(let (#(#defined,)*) = Self::#function(#scope, #(&#reads),*);)
+    });
+    let registrations = hir.relations.iter().filter_map(|decl| {
+        let local = relation_local(decl);
+        match decl.kind {
+            Kind::Output => Some(quote!(#io.output(&#local);)),
+            Kind::Table => Some(quote!(#io.settle(&#local);)),
+            Kind::Input | Kind::Scratch => None,
+        }
+    });
+    let _ = analysis;
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables)]
+        fn __dataflow(#scope: ::blossom::rt::Scope<'_, ::blossom::rt::Tick>, #io: &mut ::blossom::rt::WorkerIo) {
+            #(#inputs)*
+            #(#strata)*
+            #(#registrations)*
+        }
+    }
+}
+
+/// Compile-time checks spanned at the user's types: columns are storable, joined columns agree.
+fn type_checks(hir: &Hir) -> TokenStream {
+    let columns = hir
+        .relations
+        .iter()
+        .flat_map(|decl| &decl.columns)
+        .map(|column| {
+            let ty = &column.ty;
+            quote_spanned!(ty.span()=> ::blossom::rt::assert_column::<#ty>();)
+        });
+    let joins = hir
+        .rules
+        .iter()
+        .flat_map(|rule| &rule.type_checks)
+        .map(|check| {
+            let (first, second) = (&check.first, check.second);
+            quote_spanned!(check.span=> ::blossom::rt::same_type::<#second, #first>();)
+        });
+    quote!(#(#columns)* #(#joins)*)
+}

@@ -1,0 +1,248 @@
+//! A rule as a chain of closures: a scan, then one join per further atom, then the head.
+//!
+//! Each closure binds the variables its stage needs, filters, evaluates the `if`s and `let`s
+//! written after its atom, and yields either the next join's `(key, value)` or the head's row.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::{internal, relation_local, row_type};
+use crate::parse::variable;
+use crate::plan::{Filter, IndexPlan, RulePlan, Stage, Use};
+use crate::resolve::{Hir, Item, RuleHir, Slot, VarId};
+
+/// The local holding rule `rule`'s derived rows.
+pub fn local(rule: usize) -> Ident {
+    internal(&format!("rule_{rule}"))
+}
+
+fn index_local(index: usize) -> Ident {
+    internal(&format!("index_{index}"))
+}
+
+fn none() -> TokenStream {
+    quote!(return ::core::option::Option::None)
+}
+
+/// A column of the row `__row` of a relation with `arity` columns, as a place expression.
+fn place(arity: usize, column: usize) -> TokenStream {
+    let row = internal("row");
+    if arity == 1 {
+        quote!((*#row))
+    } else {
+        let column = syn::Index::from(column);
+        quote!(#row.#column)
+    }
+}
+
+fn tuple(items: impl IntoIterator<Item = TokenStream>) -> TokenStream {
+    let items = items.into_iter();
+    quote!((#(#items,)*))
+}
+
+/// `let index_N = rt::index(&rel, |row| (key, vals))`: a relation arranged for joins.
+pub fn index(hir: &Hir, position: usize, plan: &IndexPlan) -> TokenStream {
+    let decl = hir.relations[plan.relation];
+    let arity = decl.columns.len();
+    let (row, rel, local) = (internal("row"), relation_local(decl), index_local(position));
+    let row_ty = row_type(decl);
+    let filters = plan.filters.iter().map(|filter| row_filter(arity, filter));
+    let clone = |column: &usize| {
+        let place = place(arity, *column);
+        quote!(::core::clone::Clone::clone(&#place))
+    };
+    let key = tuple(plan.key.iter().map(clone));
+    let vals = tuple(plan.vals.iter().map(clone));
+    quote! {
+        let #local = ::blossom::rt::index(&#rel, move |#row: &#row_ty| {
+            #(#filters)*
+            ::core::option::Option::Some((#key, #vals))
+        });
+    }
+}
+
+fn row_filter(arity: usize, filter: &Filter) -> TokenStream {
+    let none = none();
+    match filter {
+        Filter::Same(a, b) => {
+            let (a, b) = (place(arity, *a), place(arity, *b));
+            quote!(if #a != #b { #none; })
+        }
+        Filter::Const(column, expr) => {
+            let place = place(arity, *column);
+            quote_spanned!(expr.span()=> if #place != (#expr) { #none; })
+        }
+    }
+}
+
+/// `let rule_N = { stages... }`: the rows rule N derives.
+pub fn generate(hir: &Hir, plan: &RulePlan) -> TokenStream {
+    let rule = &hir.rules[plan.rule];
+    let stage_local = internal("stage");
+    let steps = plan.stages.iter().enumerate().map(|(k, stage)| {
+        let body = closure_body(hir, rule, stage);
+        let last = stage.next.is_none();
+        if k == 0 {
+            let decl = hir.relations[stage.relation];
+            let (rel, row, row_ty) = (relation_local(decl), internal("row"), row_type(decl));
+            let operator = if last { quote!(scan) } else { quote!(index) };
+            quote!(let #stage_local = ::blossom::rt::#operator(&#rel, move |#row: &#row_ty| #body);)
+        } else {
+            let index = index_local(stage.index.unwrap_or_default());
+            let (k, l, r) = (internal("key"), internal("left"), internal("right"));
+            let join = quote!(::blossom::rt::join(&#stage_local, &#index, move |#k, #l, #r| #body));
+            if last {
+                quote!(let #stage_local = #join;)
+            } else {
+                quote!(let #stage_local = ::blossom::rt::arrange(#join);)
+            }
+        }
+    });
+    let local = local(plan.rule);
+    let text = super::explain::rule_text(rule.rule);
+    quote! {
+        #[doc = #text]
+        let #local = { #(#steps)* #stage_local };
+    }
+}
+
+fn var_ident<'a>(rule: &'a RuleHir, var: VarId) -> &'a Ident {
+    &rule.vars[var].ident
+}
+
+/// `let x: T = clone(source);` for a variable read from a key, a value tuple or a row.
+fn bind(rule: &RuleHir, var: VarId, source: TokenStream) -> TokenStream {
+    let ident = var_ident(rule, var);
+    match &rule.vars[var].ty {
+        Some(ty) => quote!(let #ident: #ty = ::core::clone::Clone::clone(&#source);),
+        None => quote!(let #ident = ::core::clone::Clone::clone(&#source);),
+    }
+}
+
+fn closure_body(hir: &Hir, rule: &RuleHir, stage: &Stage) -> TokenStream {
+    let Item::Atom { slots, .. } = &rule.items[stage.item] else {
+        return quote!({ ::core::option::Option::None });
+    };
+    let arity = hir.relations[stage.relation].columns.len();
+    let scan = stage.index.is_none();
+    let mut code = Vec::new();
+    // Bind what this stage needs from the key and the carried values (joins)...
+    let (k, l, r) = (internal("key"), internal("left"), internal("right"));
+    for (i, &var) in stage.key.iter().enumerate() {
+        if stage.wanted.contains(&var) {
+            let i = syn::Index::from(i);
+            code.push(bind(rule, var, quote!(#k.#i)));
+        }
+    }
+    for (i, &var) in stage.left.iter().enumerate() {
+        if stage.wanted.contains(&var) {
+            let i = syn::Index::from(i);
+            code.push(bind(rule, var, quote!(#l.#i)));
+        }
+    }
+    // ... and from the atom's row (a scan) or its index's values (a join).
+    let source = |position: usize, column: usize| {
+        if scan {
+            place(arity, column)
+        } else {
+            let i = syn::Index::from(position);
+            quote!(#r.#i)
+        }
+    };
+    for (position, (column, usage)) in stage.columns.iter().enumerate() {
+        if let Use::Bind(var) = usage {
+            code.push(bind(rule, *var, source(position, *column)));
+        }
+    }
+    code.extend(stage.filters.iter().map(|filter| row_filter(arity, filter)));
+    code.extend(stage.leading.iter().map(|&i| item(rule, i)));
+    for (position, (column, usage)) in stage.columns.iter().enumerate() {
+        if let Use::Check = usage {
+            let place = source(position, *column);
+            let none = none();
+            code.push(match &slots[*column] {
+                Slot::Equal(var) => {
+                    let ident = var_ident(rule, *var);
+                    quote!(if #place != #ident { #none; })
+                }
+                Slot::Const { expr, .. } => {
+                    quote_spanned!(expr.span()=> if #place != (#expr) { #none; })
+                }
+                Slot::Wild | Slot::Bind(_) => quote!(),
+            });
+        }
+    }
+    code.extend(stage.trailing.iter().map(|&i| item(rule, i)));
+    code.push(match &stage.next {
+        Some((key, vals)) => {
+            let key = tuple(
+                key.iter()
+                    .map(|&v| var_ident(rule, v).to_token_stream_owned()),
+            );
+            let vals = tuple(
+                vals.iter()
+                    .map(|&v| var_ident(rule, v).to_token_stream_owned()),
+            );
+            quote!(::core::option::Option::Some((#key, #vals)))
+        }
+        None => head(hir, rule),
+    });
+    quote!({ #(#code)* })
+}
+
+/// An `if` (a filter) or a `let` (a binding, or a filter when its pattern is refutable).
+fn item(rule: &RuleHir, index: usize) -> TokenStream {
+    let none = none();
+    match &rule.items[index] {
+        Item::If { expr, .. } => quote_spanned!(expr.span()=> if !(#expr) { #none; }),
+        Item::Let { pat, expr, .. } => quote! {
+            #[allow(irrefutable_let_patterns)]
+            let #pat = #expr else { #none; };
+        },
+        Item::Atom { .. } => quote!(),
+    }
+}
+
+/// The head's row, each column checked against its declared type at the user's expression.
+fn head(hir: &Hir, rule: &RuleHir) -> TokenStream {
+    let decl = hir.relations[rule.head];
+    let names: Vec<Ident> = (0..decl.columns.len())
+        .map(|i| format_ident!("__h{}", i, span = proc_macro2::Span::mixed_site()))
+        .collect();
+    let columns = rule
+        .rule
+        .head
+        .args
+        .iter()
+        .zip(&decl.columns)
+        .zip(&names)
+        .map(|((arg, column), name)| {
+            let ty = &column.ty;
+            let value = match variable(arg) {
+                // A variable may appear in several columns: each gets its own copy.
+                Some(_) => quote_spanned!(arg.span()=> ::core::clone::Clone::clone(&#arg)),
+                None => quote!(#arg),
+            };
+            quote_spanned!(arg.span()=> let #name: #ty = #value;)
+        });
+    let row = match names.as_slice() {
+        [only] => quote!(#only),
+        _ => quote!((#(#names),*)),
+    };
+    quote! {
+        #(#columns)*
+        ::core::option::Option::Some(#row)
+    }
+}
+
+/// `ToTokens` for an owned copy of an identifier.
+trait OwnedTokens {
+    fn to_token_stream_owned(&self) -> TokenStream;
+}
+
+impl OwnedTokens for Ident {
+    fn to_token_stream_owned(&self) -> TokenStream {
+        quote!(#self)
+    }
+}

@@ -1,0 +1,398 @@
+//! Stage 1: the syntax tree of a program, parsed from the macro's tokens.
+//!
+//! ```text
+//! program  := attrs vis NAME '{' (decl | rule)* '}'
+//! decl     := attrs KIND NAME '(' (col ':' Type),* ')' ';'      KIND: input table scratch output
+//! rule     := head MERGE body ';'                               MERGE: <=  <+  <-  <~
+//! head     := NAME '(' expr,* ')'
+//! body     := item (',' item)*
+//! item     := ['!'] NAME '(' term,* ')' | 'if' expr | 'let' pat '=' expr
+//! term     := '_' | variable | literal | other expression (a constant)
+//! ```
+//! Nothing is checked here beyond syntax; names and types are the business of `resolve`.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Ident, Pat, Token, Type, Visibility, braced, parenthesized};
+
+/// A whole `program!` invocation.
+pub struct Program {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub decls: Vec<Decl>,
+    pub rules: Vec<Rule>,
+}
+
+/// A relation declaration.
+pub struct Decl {
+    pub attrs: Vec<Attribute>,
+    pub kind: Kind,
+    pub kind_span: Span,
+    pub name: Ident,
+    pub columns: Vec<ColumnDecl>,
+}
+
+/// One named, typed column of a declaration.
+pub struct ColumnDecl {
+    pub name: Ident,
+    pub ty: Type,
+}
+
+/// Bloom's collection kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Filled from outside for the current tick.
+    Input,
+    /// Persists across ticks.
+    Table,
+    /// Holds for one tick.
+    Scratch,
+    /// Read from outside.
+    Output,
+}
+
+impl Kind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::Input => "input",
+            Kind::Table => "table",
+            Kind::Scratch => "scratch",
+            Kind::Output => "output",
+        }
+    }
+
+    fn from_ident(ident: &Ident) -> Option<Kind> {
+        Some(match ident.to_string().as_str() {
+            "input" => Kind::Input,
+            "table" => Kind::Table,
+            "scratch" => Kind::Scratch,
+            "output" => Kind::Output,
+            _ => return None,
+        })
+    }
+}
+
+/// A rule: a head, a merge operator, a body.
+pub struct Rule {
+    pub head: Head,
+    pub merge: Merge,
+    pub merge_span: Span,
+    pub body: Vec<BodyItem>,
+}
+
+/// When a rule's head facts take effect (Bloom's four merges).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Merge {
+    /// `<=`: in this tick.
+    Now,
+    /// `<+`: in the next tick.
+    Next,
+    /// `<-`: deleted at the next tick.
+    Delete,
+    /// `<~`: sent asynchronously.
+    Async,
+}
+
+impl Merge {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Merge::Now => "<=",
+            Merge::Next => "<+",
+            Merge::Delete => "<-",
+            Merge::Async => "<~",
+        }
+    }
+}
+
+/// A rule's head: the relation it derives into and one expression per column.
+pub struct Head {
+    pub relation: Ident,
+    pub args: Vec<Expr>,
+    pub args_span: Span,
+}
+
+/// One conjunct of a rule body.
+pub enum BodyItem {
+    Atom(Atom),
+    If { expr: Expr },
+    Let { pat: Pat, expr: Expr },
+}
+
+/// A (possibly negated) reference to a relation.
+pub struct Atom {
+    pub negated: Option<Span>,
+    pub relation: Ident,
+    pub terms: Vec<Term>,
+    pub terms_span: Span,
+}
+
+/// An argument of a body atom.
+pub enum Term {
+    /// `_`: any value.
+    Wildcard,
+    /// A variable: bound here, or compared with its earlier binding.
+    Var(Ident),
+    /// A constant the column must equal.
+    Const(Expr),
+}
+
+impl Parse for Program {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let name = input.parse()?;
+        let content;
+        braced!(content in input);
+        let mut decls = Vec::new();
+        let mut rules = Vec::new();
+        while !content.is_empty() {
+            let attrs = content.call(Attribute::parse_outer)?;
+            let fork = content.fork();
+            let first: Ident = fork.parse()?;
+            match Kind::from_ident(&first).filter(|_| fork.peek(Ident)) {
+                Some(kind) => {
+                    content.parse::<Ident>()?;
+                    decls.push(parse_decl(&content, attrs, kind, first.span())?);
+                }
+                None => {
+                    if let Some(attr) = attrs.first() {
+                        return Err(syn::Error::new(
+                            attr.span(),
+                            "attributes are allowed on declarations only",
+                        ));
+                    }
+                    rules.push(content.parse()?);
+                }
+            }
+        }
+        Ok(Program {
+            attrs,
+            vis,
+            name,
+            decls,
+            rules,
+        })
+    }
+}
+
+fn parse_decl(
+    input: ParseStream,
+    attrs: Vec<Attribute>,
+    kind: Kind,
+    kind_span: Span,
+) -> syn::Result<Decl> {
+    let name = input.parse()?;
+    let content;
+    parenthesized!(content in input);
+    let columns = Punctuated::<ColumnDecl, Token![,]>::parse_terminated(&content)?;
+    input.parse::<Token![;]>()?;
+    Ok(Decl {
+        attrs,
+        kind,
+        kind_span,
+        name,
+        columns: columns.into_iter().collect(),
+    })
+}
+
+impl Parse for ColumnDecl {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let ty = input.parse()?;
+        Ok(ColumnDecl { name, ty })
+    }
+}
+
+impl Parse for Rule {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let head = input.parse()?;
+        let (merge, merge_span) = parse_merge(input)?;
+        let mut body = Vec::new();
+        loop {
+            body.push(input.parse()?);
+            if input.peek(Token![;]) {
+                input.parse::<Token![;]>()?;
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(Rule {
+            head,
+            merge,
+            merge_span,
+            body,
+        })
+    }
+}
+
+fn parse_merge(input: ParseStream) -> syn::Result<(Merge, Span)> {
+    let lookahead = input.lookahead1();
+    if lookahead.peek(Token![<=]) {
+        let token: Token![<=] = input.parse()?;
+        return Ok((Merge::Now, token.span()));
+    }
+    if lookahead.peek(Token![<-]) {
+        let token: Token![<-] = input.parse()?;
+        return Ok((Merge::Delete, token.span()));
+    }
+    if lookahead.peek(Token![<]) {
+        let lt: Token![<] = input.parse()?;
+        let span = lt.span;
+        if input.peek(Token![+]) {
+            input.parse::<Token![+]>()?;
+            return Ok((Merge::Next, span));
+        }
+        if input.peek(Token![~]) {
+            input.parse::<Token![~]>()?;
+            return Ok((Merge::Async, span));
+        }
+        if input.peek(Token![-]) {
+            input.parse::<Token![-]>()?;
+            return Ok((Merge::Delete, span));
+        }
+        return Err(syn::Error::new(
+            span,
+            "expected a merge operator: `<=`, `<+`, `<-` or `<~`",
+        ));
+    }
+    Err(lookahead.error())
+}
+
+impl Parse for Head {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let relation = input.parse()?;
+        let content;
+        let parens = parenthesized!(content in input);
+        let args = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+        Ok(Head {
+            relation,
+            args: args.into_iter().collect(),
+            args_span: parens.span.join(),
+        })
+    }
+}
+
+impl Parse for BodyItem {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![if]) {
+            input.parse::<Token![if]>()?;
+            return Ok(BodyItem::If {
+                expr: input.parse()?,
+            });
+        }
+        if input.peek(Token![let]) {
+            input.parse::<Token![let]>()?;
+            let pat = Pat::parse_single(input)?;
+            input.parse::<Token![=]>()?;
+            return Ok(BodyItem::Let {
+                pat,
+                expr: input.parse()?,
+            });
+        }
+        let negated = match input.parse::<Option<Token![!]>>()? {
+            Some(bang) => Some(bang.span),
+            None => None,
+        };
+        let relation = input.parse()?;
+        let content;
+        let parens = parenthesized!(content in input);
+        let terms = Punctuated::<Term, Token![,]>::parse_terminated(&content)?;
+        Ok(BodyItem::Atom(Atom {
+            negated,
+            relation,
+            terms: terms.into_iter().collect(),
+            terms_span: parens.span.join(),
+        }))
+    }
+}
+
+impl Parse for Term {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(Token![_]) && (input.peek2(Token![,]) || input.peek2(syn::parse::End)) {
+            input.parse::<Token![_]>()?;
+            return Ok(Term::Wildcard);
+        }
+        let expr: Expr = input.parse()?;
+        match variable(&expr) {
+            Some(ident) => Ok(Term::Var(ident.clone())),
+            None => Ok(Term::Const(expr)),
+        }
+    }
+}
+
+/// The variable an expression names, if it is a lone identifier that is not a constant.
+///
+/// Variables are lower-case (`x`, `node_id`, `_tmp`); a lone identifier that starts with an
+/// upper-case letter is a Rust constant (`MAX`, `Color::Red` is a path and also a constant).
+pub fn variable(expr: &Expr) -> Option<&Ident> {
+    let Expr::Path(path) = expr else { return None };
+    let ident = path
+        .path
+        .get_ident()
+        .filter(|_| path.qself.is_none() && path.attrs.is_empty())?;
+    let first = ident.to_string().chars().next()?;
+    (first.is_lowercase() || first == '_').then_some(ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn parses_declarations_rules_and_every_body_item() {
+        let program: Program = syn::parse2(quote! {
+            /// Docs.
+            pub Reach {
+                input edge(src: u32, dst: u32);
+                /// A table.
+                table link(src: u32, dst: u32);
+                link(a, b) <= edge(a, b), if a != b, let c = a + 1, !link(c, _), edge(1, MAX);
+                link(a, b) <+ edge(a, b);
+                link(a, b) <- edge(a, b);
+                link(a, b) <~ edge(a, b);
+            }
+        })
+        .unwrap();
+        assert_eq!(program.name, "Reach");
+        assert_eq!(program.decls.len(), 2);
+        assert_eq!(program.decls[1].kind, Kind::Table);
+        let merges: Vec<_> = program.rules.iter().map(|r| r.merge).collect();
+        assert_eq!(
+            merges,
+            [Merge::Now, Merge::Next, Merge::Delete, Merge::Async]
+        );
+        let body = &program.rules[0].body;
+        assert!(matches!(body[1], BodyItem::If { .. }));
+        assert!(matches!(body[2], BodyItem::Let { .. }));
+        let BodyItem::Atom(negated) = &body[3] else {
+            panic!("expected an atom")
+        };
+        assert!(negated.negated.is_some());
+        assert!(matches!(negated.terms[1], Term::Wildcard));
+        let BodyItem::Atom(constants) = &body[4] else {
+            panic!("expected an atom")
+        };
+        assert!(constants.terms.iter().all(|t| matches!(t, Term::Const(_))));
+    }
+
+    #[test]
+    fn a_relation_may_be_named_like_a_kind() {
+        let program: Program = syn::parse2(quote! {
+            P { input input(x: u8); output output(x: u8); output(x) <= input(x); }
+        })
+        .unwrap();
+        assert_eq!(program.decls.len(), 2);
+        assert_eq!(program.rules.len(), 1);
+    }
+
+    #[test]
+    fn a_missing_merge_operator_is_an_error() {
+        let result: syn::Result<Program> = syn::parse2(quote! { P { a(x) = b(x); } });
+        assert!(result.is_err());
+    }
+}

@@ -1,0 +1,308 @@
+//! Stage 4: how each rule runs, as a pipeline of stages over arranged relations.
+//!
+//! A rule's atoms run in the order written: the first is scanned, each later one is joined on
+//! the variables it shares with what came before (a cross product if none). Every stage keeps
+//! only the variables that later stages or the head still need. The right-hand side of a join
+//! is an index — a relation arranged by some columns, filtered by its constants — and a
+//! stratum builds each distinct index once and shares it among its rules.
+
+use std::collections::BTreeSet;
+
+use quote::ToTokens;
+use syn::Expr;
+
+use crate::analysis::Analysis;
+use crate::resolve::{Hir, Item, RuleHir, Slot, VarId};
+
+/// The plan of a whole program, stratum by stratum.
+pub struct Plan<'p> {
+    pub strata: Vec<StratumPlan<'p>>,
+}
+
+/// The plan of one stratum.
+pub struct StratumPlan<'p> {
+    /// The relations the stratum defines.
+    pub relations: Vec<usize>,
+    pub recursive: bool,
+    /// Relations of earlier strata (or inputs) that the stratum's rules read.
+    pub reads: Vec<usize>,
+    pub indexes: Vec<IndexPlan<'p>>,
+    pub rules: Vec<RulePlan<'p>>,
+}
+
+/// A relation arranged by `key` columns, keeping `vals` columns of the rows that pass `filters`.
+pub struct IndexPlan<'p> {
+    pub relation: usize,
+    pub key: Vec<usize>,
+    pub vals: Vec<usize>,
+    pub filters: Vec<Filter<'p>>,
+}
+
+/// A test on one row of a relation, independent of other atoms.
+pub enum Filter<'p> {
+    /// Two columns hold the same value (a variable repeated within one atom).
+    Same(usize, usize),
+    /// A column equals a constant.
+    Const(usize, &'p Expr),
+}
+
+/// The stages of one rule.
+pub struct RulePlan<'p> {
+    pub rule: usize,
+    pub stages: Vec<Stage<'p>>,
+}
+
+/// One atom of a rule and the work done right after it.
+pub struct Stage<'p> {
+    /// The atom's position in the rule body.
+    pub item: usize,
+    pub relation: usize,
+    /// The index joined with, or `None` for the first stage, which scans the relation.
+    pub index: Option<usize>,
+    /// The variables the stage's closure uses: for later stages, its items, its checks.
+    pub wanted: BTreeSet<VarId>,
+    /// Variables of the key tuple (joins only), in order.
+    pub key: Vec<VarId>,
+    /// Variables of the value tuple carried from the previous stage (joins only), in order.
+    pub left: Vec<VarId>,
+    /// The columns read from the atom's row (a scan) or from its index's values (a join).
+    pub columns: Vec<(usize, Use)>,
+    /// Row filters of a scan (a join's filters live in its index).
+    pub filters: Vec<Filter<'p>>,
+    /// Body items (`if`, `let`) written before the first atom (first stage only).
+    pub leading: Vec<usize>,
+    /// Body items (`if`, `let`) written after this atom and before the next.
+    pub trailing: Vec<usize>,
+    /// The next stage's key and value variables, or `None` when this stage builds the head.
+    pub next: Option<(Vec<VarId>, Vec<VarId>)>,
+}
+
+/// What a stage does with a column it reads.
+pub enum Use {
+    /// Binds a variable.
+    Bind(VarId),
+    /// Compares the column with the atom's term there: a variable bound by a leading `let`, or
+    /// an expression over variables bound before.
+    Check,
+}
+
+/// Plans every stratum of an analysed program.
+pub fn plan<'p>(hir: &Hir<'p>, analysis: &Analysis) -> Plan<'p> {
+    let strata = analysis
+        .strata
+        .iter()
+        .map(|stratum| {
+            let mut indexes = Vec::new();
+            let rules = stratum
+                .rules
+                .iter()
+                .map(|&rule| plan_rule(rule, &hir.rules[rule], &mut indexes))
+                .collect();
+            let reads: BTreeSet<usize> = analysis
+                .edges
+                .iter()
+                .filter(|e| {
+                    stratum.relations.contains(&e.to) && !stratum.relations.contains(&e.from)
+                })
+                .map(|e| e.from)
+                .collect();
+            StratumPlan {
+                relations: stratum.relations.clone(),
+                recursive: stratum.recursive,
+                reads: reads.into_iter().collect(),
+                indexes,
+                rules,
+            }
+        })
+        .collect();
+    Plan { strata }
+}
+
+/// The variables an item reads.
+fn item_uses(item: &Item) -> BTreeSet<VarId> {
+    match item {
+        Item::If { uses, .. } | Item::Let { uses, .. } => uses.clone(),
+        Item::Atom { slots, .. } => slots
+            .iter()
+            .flat_map(|slot| match slot {
+                Slot::Equal(var) => BTreeSet::from([*var]),
+                Slot::Const { uses, .. } => uses.clone(),
+                Slot::Wild | Slot::Bind(_) => BTreeSet::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The variables an item binds.
+fn item_binds(item: &Item) -> Vec<VarId> {
+    match item {
+        Item::If { .. } => Vec::new(),
+        Item::Let { binds, .. } => binds.clone(),
+        Item::Atom { slots, .. } => slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Bind(var) => Some(*var),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
+/// The variables of an atom's join key: those it shares with earlier items, in column order.
+fn key_of(slots: &[Slot]) -> Vec<VarId> {
+    let mut key = Vec::new();
+    for slot in slots {
+        if let Slot::Equal(var) = slot {
+            let bound_here = slots.iter().any(|s| matches!(s, Slot::Bind(v) if v == var));
+            if !bound_here && !key.contains(var) {
+                key.push(*var);
+            }
+        }
+    }
+    key
+}
+
+fn plan_rule<'p>(
+    index: usize,
+    rule: &RuleHir<'p>,
+    indexes: &mut Vec<IndexPlan<'p>>,
+) -> RulePlan<'p> {
+    let atoms: Vec<usize> = (0..rule.items.len())
+        .filter(|&i| matches!(rule.items[i], Item::Atom { .. }))
+        .collect();
+    // needed[i]: the variables that the items from position i on, or the head, read.
+    let mut needed = vec![rule.head_uses.clone(); rule.items.len() + 1];
+    for i in (0..rule.items.len()).rev() {
+        needed[i] = needed[i + 1]
+            .union(&item_uses(&rule.items[i]))
+            .copied()
+            .collect();
+    }
+    let mut bound = BTreeSet::new();
+    let mut left = Vec::new();
+    let mut stages = Vec::new();
+    for (k, &item) in atoms.iter().enumerate() {
+        let Item::Atom {
+            relation, slots, ..
+        } = &rule.items[item]
+        else {
+            continue;
+        };
+        let end = atoms.get(k + 1).copied().unwrap_or(rule.items.len());
+        let leading: Vec<usize> = if k == 0 {
+            (0..item).collect()
+        } else {
+            Vec::new()
+        };
+        let trailing: Vec<usize> = (item + 1..end).collect();
+        for &i in leading.iter().chain([item].iter()).chain(&trailing) {
+            bound.extend(item_binds(&rule.items[i]));
+        }
+        // What this stage must bind: what later stages need, and what its own items read.
+        let mut wanted = needed[end].clone();
+        for &i in leading.iter().chain(&trailing) {
+            wanted.extend(item_uses(&rule.items[i]));
+        }
+        for slot in slots {
+            if let Slot::Const { uses, .. } = slot {
+                wanted.extend(uses);
+            }
+        }
+        let key = if k == 0 { Vec::new() } else { key_of(slots) };
+        let mut key_columns = Vec::new();
+        let mut columns = Vec::new();
+        let mut filters = Vec::new();
+        for (column, slot) in slots.iter().enumerate() {
+            let first = |var: &VarId| {
+                slots
+                    .iter()
+                    .position(|s| matches!(s, Slot::Bind(v) | Slot::Equal(v) if v == var))
+            };
+            match slot {
+                Slot::Wild => {}
+                Slot::Bind(var) => {
+                    if wanted.contains(var) {
+                        columns.push((column, Use::Bind(*var)));
+                    }
+                }
+                Slot::Equal(var) => match first(var) {
+                    Some(earlier) if earlier < column => {
+                        filters.push(Filter::Same(earlier, column))
+                    }
+                    _ if key.contains(var) => key_columns.push(column),
+                    _ => columns.push((column, Use::Check)),
+                },
+                Slot::Const { expr, uses } if uses.is_empty() => {
+                    filters.push(Filter::Const(column, *expr))
+                }
+                Slot::Const { .. } => columns.push((column, Use::Check)),
+            }
+        }
+        let next = atoms.get(k + 1).map(|&next| {
+            let Item::Atom { slots, .. } = &rule.items[next] else {
+                unreachable!("atoms holds atoms")
+            };
+            let next_key = key_of(slots);
+            let vals: Vec<VarId> = needed[end]
+                .iter()
+                .copied()
+                .filter(|v| bound.contains(v) && !next_key.contains(v))
+                .collect();
+            (next_key, vals)
+        });
+        let (index, filters) = if k == 0 {
+            (None, filters)
+        } else {
+            let vals = columns.iter().map(|&(column, _)| column).collect();
+            let plan = IndexPlan {
+                relation: *relation,
+                key: key_columns,
+                vals,
+                filters,
+            };
+            (Some(intern(indexes, plan)), Vec::new())
+        };
+        let carried_left = std::mem::replace(
+            &mut left,
+            next.as_ref().map(|n| n.1.clone()).unwrap_or_default(),
+        );
+        stages.push(Stage {
+            item,
+            relation: *relation,
+            index,
+            wanted,
+            key,
+            left: carried_left,
+            columns,
+            filters,
+            leading,
+            trailing,
+            next,
+        });
+    }
+    RulePlan {
+        rule: index,
+        stages,
+    }
+}
+
+/// Adds `plan` to `indexes` unless an identical index is there already; returns its position.
+fn intern<'p>(indexes: &mut Vec<IndexPlan<'p>>, plan: IndexPlan<'p>) -> usize {
+    let signature = |p: &IndexPlan| {
+        let filters: Vec<String> = p
+            .filters
+            .iter()
+            .map(|f| match f {
+                Filter::Same(a, b) => format!("{a}={b}"),
+                Filter::Const(c, e) => format!("{c}={}", e.to_token_stream()),
+            })
+            .collect();
+        (p.relation, p.key.clone(), p.vals.clone(), filters)
+    };
+    let wanted = signature(&plan);
+    if let Some(found) = indexes.iter().position(|p| signature(p) == wanted) {
+        return found;
+    }
+    indexes.push(plan);
+    indexes.len() - 1
+}

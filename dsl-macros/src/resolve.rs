@@ -1,0 +1,552 @@
+//! Stage 2: names, arities, collection kinds, variable binding and column types.
+//!
+//! A body is read left to right: an atom binds the variables it names for the first time and
+//! compares the ones bound before; `if` and `let` may use only variables bound to their left.
+
+use std::collections::{BTreeSet, HashMap};
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Expr, Ident, Pat, Type};
+
+use crate::diag::{Diagnostics, did_you_mean};
+use crate::parse::{Atom, BodyItem, Decl, Kind, Merge, Program, Rule, Term, variable};
+
+/// A program whose names and variables are resolved.
+pub struct Hir<'p> {
+    pub program: &'p Program,
+    /// The declared relations, in declaration order; a relation's id is its index here.
+    pub relations: Vec<&'p Decl>,
+    pub rules: Vec<RuleHir<'p>>,
+}
+
+/// The index of a variable in its rule's `vars`.
+pub type VarId = usize;
+
+/// A resolved rule.
+pub struct RuleHir<'p> {
+    pub rule: &'p Rule,
+    /// The relation the head derives into.
+    pub head: usize,
+    /// The variables the head's expressions use.
+    pub head_uses: BTreeSet<VarId>,
+    pub items: Vec<Item<'p>>,
+    pub vars: Vec<Var>,
+    /// Pairs of column types a shared variable requires to be equal, checked by rustc.
+    pub type_checks: Vec<TypeCheck<'p>>,
+}
+
+/// A rule variable.
+pub struct Var {
+    pub ident: Ident,
+    /// The declared type of the column that binds it (`None` for `let` bindings).
+    pub ty: Option<Type>,
+}
+
+/// A resolved body item.
+pub enum Item<'p> {
+    Atom {
+        relation: usize,
+        slots: Vec<Slot<'p>>,
+    },
+    If {
+        expr: &'p Expr,
+        uses: BTreeSet<VarId>,
+    },
+    Let {
+        pat: &'p Pat,
+        expr: &'p Expr,
+        uses: BTreeSet<VarId>,
+        binds: Vec<VarId>,
+    },
+}
+
+/// What an atom does with one column.
+pub enum Slot<'p> {
+    /// `_`: nothing.
+    Wild,
+    /// Binds a new variable.
+    Bind(VarId),
+    /// Must equal a variable bound before.
+    Equal(VarId),
+    /// Must equal an expression over variables bound before.
+    Const {
+        expr: &'p Expr,
+        uses: BTreeSet<VarId>,
+    },
+}
+
+/// Two column types that must be the same because one variable joins them.
+pub struct TypeCheck<'p> {
+    pub first: Type,
+    pub second: &'p Type,
+    pub span: Span,
+}
+
+/// Resolves `program`, reporting every error found.
+pub fn resolve(program: &Program) -> syn::Result<Hir<'_>> {
+    let mut diags = Diagnostics::default();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut relations = Vec::new();
+    for decl in &program.decls {
+        let name = decl.name.to_string();
+        if let Some(&first) = by_name.get(&name) {
+            let first: &Decl = relations[first];
+            diags.error_with(
+                decl.name.span(),
+                format!("relation `{name}` is declared twice"),
+                first.name.span(),
+                format!("`{name}` is first declared here"),
+            );
+            continue;
+        }
+        check_columns(decl, &mut diags);
+        by_name.insert(name, relations.len());
+        relations.push(decl);
+    }
+    let scope = Names {
+        relations: &relations,
+        by_name,
+    };
+    let rules = program
+        .rules
+        .iter()
+        .filter_map(|rule| RuleResolver::new(&scope, &mut diags).rule(rule))
+        .collect();
+    diags.finish(Hir {
+        program,
+        relations,
+        rules,
+    })
+}
+
+fn check_columns(decl: &Decl, diags: &mut Diagnostics) {
+    let mut seen: HashMap<String, Span> = HashMap::new();
+    for column in &decl.columns {
+        if let Some(first) = seen.insert(column.name.to_string(), column.name.span()) {
+            diags.error_with(
+                column.name.span(),
+                format!("column `{}` appears twice in `{}`", column.name, decl.name),
+                first,
+                "first here",
+            );
+        }
+    }
+}
+
+struct Names<'p, 'a> {
+    relations: &'a [&'p Decl],
+    by_name: HashMap<String, usize>,
+}
+
+impl<'p> Names<'p, '_> {
+    /// Looks a relation up and checks the number of arguments given to it.
+    fn relation(
+        &self,
+        name: &Ident,
+        args: usize,
+        args_span: Span,
+        diags: &mut Diagnostics,
+    ) -> Option<usize> {
+        let text = name.to_string();
+        let Some(&id) = self.by_name.get(&text) else {
+            let known = self
+                .relations
+                .iter()
+                .map(|d| d.name.to_string())
+                .collect::<Vec<_>>();
+            let message = match did_you_mean(&text, known.iter().map(String::as_str)) {
+                Some(close) => format!("unknown relation `{text}`; did you mean `{close}`?"),
+                None => format!(
+                    "unknown relation `{text}`: declare it with `input`, `table`, `scratch` or `output`"
+                ),
+            };
+            diags.error(name.span(), message);
+            return None;
+        };
+        let decl = self.relations[id];
+        if decl.columns.len() != args {
+            let columns: Vec<String> = decl
+                .columns
+                .iter()
+                .map(|c| format!("{}: {}", c.name, c.ty.to_token_stream()))
+                .collect();
+            diags.error_with(
+                args_span,
+                format!(
+                    "`{text}` has {} column{} ({}) but {args} {} given here",
+                    columns.len(),
+                    if columns.len() == 1 { "" } else { "s" },
+                    columns.join(", "),
+                    if args == 1 { "is" } else { "are" },
+                ),
+                decl.name.span(),
+                format!("`{text}` is declared here"),
+            );
+            return None;
+        }
+        Some(id)
+    }
+}
+
+struct RuleResolver<'p, 's, 'a, 'd> {
+    names: &'s Names<'p, 'a>,
+    diags: &'d mut Diagnostics,
+    vars: Vec<Var>,
+    bound: HashMap<String, VarId>,
+    /// Where each name is first bound in the body, to explain "used before it is bound".
+    binding_sites: HashMap<String, Span>,
+    type_checks: Vec<TypeCheck<'p>>,
+}
+
+impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
+    fn new(names: &'s Names<'p, 'a>, diags: &'d mut Diagnostics) -> Self {
+        RuleResolver {
+            names,
+            diags,
+            vars: Vec::new(),
+            bound: HashMap::new(),
+            binding_sites: HashMap::new(),
+            type_checks: Vec::new(),
+        }
+    }
+
+    fn rule(mut self, rule: &'p Rule) -> Option<RuleHir<'p>> {
+        let head = &rule.head;
+        let head_id =
+            self.names
+                .relation(&head.relation, head.args.len(), head.args_span, self.diags);
+        if let Some(id) = head_id {
+            let decl = self.names.relations[id];
+            if decl.kind == Kind::Input {
+                self.diags.error_with(
+                    head.relation.span(),
+                    format!("`{}` is an input: its rows come from outside, and no rule may derive into it", head.relation),
+                    decl.kind_span,
+                    "declared as an input here",
+                );
+            }
+        }
+        if rule.merge != Merge::Now {
+            self.diags.error(
+                rule.merge_span,
+                format!(
+                    "the `{}` merge is not supported yet: only `<=` (deduction within a tick) is",
+                    rule.merge.symbol()
+                ),
+            );
+        }
+        self.note_binding_sites(rule);
+        let items: Vec<Item<'p>> = rule
+            .body
+            .iter()
+            .filter_map(|item| self.item(item))
+            .collect();
+        if !rule
+            .body
+            .iter()
+            .any(|item| matches!(item, BodyItem::Atom(atom) if atom.negated.is_none()))
+        {
+            self.diags.error(
+                head.relation.span(),
+                "a rule body needs at least one atom over a relation",
+            );
+        }
+        let mut head_uses = BTreeSet::new();
+        for arg in &head.args {
+            if let Expr::Infer(infer) = arg {
+                self.diags.error(
+                    infer.span(),
+                    "`_` is not allowed in a head: every column needs a value",
+                );
+                continue;
+            }
+            if let Some(ident) = variable(arg) {
+                if !self.bound.contains_key(&ident.to_string()) {
+                    self.diags.error(
+                        ident.span(),
+                        format!("variable `{ident}` in the head is not bound by the rule's body"),
+                    );
+                }
+            }
+            head_uses.extend(self.uses(arg.to_token_stream()));
+        }
+        Some(RuleHir {
+            rule,
+            head: head_id?,
+            head_uses,
+            items,
+            vars: self.vars,
+            type_checks: self.type_checks,
+        })
+    }
+
+    fn note_binding_sites(&mut self, rule: &Rule) {
+        for item in &rule.body {
+            let idents: Vec<&Ident> = match item {
+                BodyItem::Atom(atom) => atom
+                    .terms
+                    .iter()
+                    .filter_map(|term| match term {
+                        Term::Var(ident) => Some(ident),
+                        _ => None,
+                    })
+                    .collect(),
+                BodyItem::Let { pat, .. } => pattern_idents(pat),
+                BodyItem::If { .. } => Vec::new(),
+            };
+            for ident in idents {
+                self.binding_sites
+                    .entry(ident.to_string())
+                    .or_insert(ident.span());
+            }
+        }
+    }
+
+    fn item(&mut self, item: &'p BodyItem) -> Option<Item<'p>> {
+        match item {
+            BodyItem::Atom(atom) => self.atom(atom),
+            BodyItem::If { expr, .. } => {
+                let uses = self.uses_checked(expr.to_token_stream());
+                Some(Item::If { expr, uses })
+            }
+            BodyItem::Let { pat, expr, .. } => {
+                let uses = self.uses_checked(expr.to_token_stream());
+                let mut binds = Vec::new();
+                for ident in pattern_idents(pat) {
+                    if self.bound.contains_key(&ident.to_string()) {
+                        self.diags.error(
+                            ident.span(),
+                            format!("variable `{ident}` is already bound; `let` cannot rebind it"),
+                        );
+                    } else {
+                        binds.push(self.bind(ident, None));
+                    }
+                }
+                Some(Item::Let {
+                    pat,
+                    expr,
+                    uses,
+                    binds,
+                })
+            }
+        }
+    }
+
+    fn atom(&mut self, atom: &'p Atom) -> Option<Item<'p>> {
+        if let Some(bang) = atom.negated {
+            self.diags
+                .error(bang, "negation (`!`) is not supported yet");
+        }
+        let relation = self.names.relation(
+            &atom.relation,
+            atom.terms.len(),
+            atom.terms_span,
+            self.diags,
+        )?;
+        let decl = self.names.relations[relation];
+        let mut slots = Vec::with_capacity(atom.terms.len());
+        for (term, column) in atom.terms.iter().zip(&decl.columns) {
+            slots.push(match term {
+                Term::Wildcard => Slot::Wild,
+                Term::Const(expr) => Slot::Const {
+                    expr,
+                    uses: self.uses_checked(expr.to_token_stream()),
+                },
+                Term::Var(ident) => match self.bound.get(&ident.to_string()) {
+                    Some(&var) => {
+                        self.check_type(var, ident, &column.ty, atom);
+                        Slot::Equal(var)
+                    }
+                    None => Slot::Bind(self.bind(ident, Some(column.ty.clone()))),
+                },
+            });
+        }
+        Some(Item::Atom { relation, slots })
+    }
+
+    fn bind(&mut self, ident: &Ident, ty: Option<Type>) -> VarId {
+        let id = self.vars.len();
+        self.vars.push(Var {
+            ident: ident.clone(),
+            ty,
+        });
+        self.bound.insert(ident.to_string(), id);
+        id
+    }
+
+    /// A variable met again must have the same type as where it was bound.
+    fn check_type(&mut self, var: VarId, ident: &Ident, ty: &'p Type, atom: &Atom) {
+        let Some(first) = self.vars[var].ty.clone() else {
+            return;
+        };
+        let (a, b) = (
+            first.to_token_stream().to_string(),
+            ty.to_token_stream().to_string(),
+        );
+        if a == b {
+            return;
+        }
+        if is_primitive(&a) && is_primitive(&b) {
+            self.diags.error_with(
+                ident.span(),
+                format!("variable `{ident}` is a `{a}` where it is bound, but column of `{}` here is a `{b}`", atom.relation),
+                self.vars[var].ident.span(),
+                format!("`{ident}` is bound here, as a `{a}`"),
+            );
+        } else {
+            self.type_checks.push(TypeCheck {
+                first,
+                second: ty,
+                span: ident.span(),
+            });
+        }
+    }
+
+    /// The bound variables that `tokens` mention; a mention of one bound later is an error.
+    fn uses_checked(&mut self, tokens: TokenStream) -> BTreeSet<VarId> {
+        let mut idents = Vec::new();
+        collect_idents(tokens, &mut idents);
+        let mut uses = BTreeSet::new();
+        for ident in idents {
+            let name = ident.to_string();
+            if let Some(&var) = self.bound.get(&name) {
+                uses.insert(var);
+            } else if let Some(&site) = self.binding_sites.get(&name) {
+                self.diags.error_with(
+                    ident.span(),
+                    format!("variable `{name}` is used before it is bound"),
+                    site,
+                    format!("`{name}` is bound here, later in the body; move this after it"),
+                );
+            }
+        }
+        uses
+    }
+
+    fn uses(&self, tokens: TokenStream) -> BTreeSet<VarId> {
+        let mut idents = Vec::new();
+        collect_idents(tokens, &mut idents);
+        idents
+            .iter()
+            .filter_map(|ident| self.bound.get(&ident.to_string()).copied())
+            .collect()
+    }
+}
+
+/// Every identifier in `tokens`, including inside macro calls, whose arguments syn cannot see
+/// into: a variable mentioned anywhere must stay available to the expression.
+fn collect_idents(tokens: TokenStream, out: &mut Vec<Ident>) {
+    for token in tokens {
+        match token {
+            TokenTree::Ident(ident) => out.push(ident),
+            TokenTree::Group(group) => collect_idents(group.stream(), out),
+            TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+        }
+    }
+}
+
+/// The identifiers a `let` pattern binds.
+pub fn pattern_idents(pat: &Pat) -> Vec<&Ident> {
+    struct Binders<'a>(Vec<&'a Ident>);
+    impl<'a> Visit<'a> for Binders<'a> {
+        fn visit_pat_ident(&mut self, pat: &'a syn::PatIdent) {
+            self.0.push(&pat.ident);
+            syn::visit::visit_pat_ident(self, pat);
+        }
+    }
+    let mut binders = Binders(Vec::new());
+    binders.visit_pat(pat);
+    binders.0
+}
+
+fn is_primitive(ty: &str) -> bool {
+    matches!(
+        ty,
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "bool"
+            | "char"
+            | "String"
+            | "f32"
+            | "f64"
+            | "()"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn errors(tokens: TokenStream) -> Vec<String> {
+        let program: Program = syn::parse2(tokens).unwrap();
+        match resolve(&program) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_correct_program_resolves() {
+        let program: Program = syn::parse2(quote! {
+            P {
+                input e(a: u32, b: u32);
+                output p(a: u32, b: u32);
+                p(x, z) <= e(x, y), e(y, z), if x != z, let w = z + 1, e(w, _);
+            }
+        })
+        .unwrap();
+        let hir = resolve(&program).unwrap();
+        let rule = &hir.rules[0];
+        assert_eq!(rule.vars.len(), 4);
+        assert_eq!(rule.head_uses, BTreeSet::from([0, 2]));
+        let Item::Atom { slots, .. } = &rule.items[1] else {
+            panic!()
+        };
+        assert!(matches!(slots[..], [Slot::Equal(1), Slot::Bind(2)]));
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let found = errors(quote! {
+            P {
+                input e(a: u32, b: u32);
+                table e(a: u32);
+                output p(a: u32, b: String);
+                e(x, y) <= p(x, y);
+                p(x, y) <= edge(x, y);
+                p(x) <= e(x, _);
+                p(x, q) <= e(x, _);
+                p(x, y) <= e(x, y), if z > 0, e(z, _);
+                p(x, y) <= e(x, y), p(y, x);
+            }
+        });
+        let expected = [
+            "declared twice",
+            "is an input",
+            "unknown relation `edge`",
+            "has 2 columns",
+            "`q` in the head is not bound",
+            "`z` is used before it is bound",
+            "variable `x` is a `u32`",
+        ];
+        for fragment in expected {
+            assert!(
+                found.iter().any(|e| e.contains(fragment)),
+                "missing {fragment:?} in {found:#?}"
+            );
+        }
+    }
+}
