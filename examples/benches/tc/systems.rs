@@ -29,6 +29,8 @@ pub const SYSTEMS: &[(&str, Tc)] = &[
     ("ascent", ascent),
     ("dd-1w", dd_one_worker),
     ("dd-2w", dd_two_workers),
+    ("blossom-1w", blossom_one_worker),
+    ("blossom-2w", blossom_two_workers),
 ];
 
 /// The system other systems' times and memory are divided by, when it ran.
@@ -71,6 +73,20 @@ fn ascent(edges: &[(u32, u32)]) -> usize {
     };
     program.run();
     program.tc.len()
+}
+
+fn blossom_one_worker(edges: &[(u32, u32)]) -> usize {
+    blossom(edges, 1)
+}
+
+fn blossom_two_workers(edges: &[(u32, u32)]) -> usize {
+    blossom(edges, 2)
+}
+
+/// Blossom's `Reach` program (examples/src/reach.rs), started, fed and ticked once.
+fn blossom(edges: &[(u32, u32)], workers: usize) -> usize {
+    let config = blossom::Config::with_workers(workers);
+    blossom_examples::reach::closure_size(edges.iter().copied(), &config).expect("Blossom failed")
 }
 
 fn dd_one_worker(edges: &[(u32, u32)]) -> usize {
