@@ -24,3 +24,7 @@ pub use explain::Explain;
 pub use handle::{Input, Output};
 pub use runtime::{PendingInput, Runtime};
 pub use worker::Dataflow;
+
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
