@@ -293,10 +293,7 @@ impl Parse for BodyItem {
                 expr: input.parse()?,
             });
         }
-        let negated = match input.parse::<Option<Token![!]>>()? {
-            Some(bang) => Some(bang.span),
-            None => None,
-        };
+        let negated = input.parse::<Option<Token![!]>>()?.map(|bang| bang.span);
         let relation = input.parse()?;
         let content;
         let parens = parenthesized!(content in input);

@@ -233,7 +233,7 @@ fn plan_rule<'p>(
                     _ => columns.push((column, Use::Check)),
                 },
                 Slot::Const { expr, uses } if uses.is_empty() => {
-                    filters.push(Filter::Const(column, *expr))
+                    filters.push(Filter::Const(column, expr))
                 }
                 Slot::Const { .. } => columns.push((column, Use::Check)),
             }

@@ -43,6 +43,12 @@ pub type Index<'s, T, K, V> = Arranged<'s, TraceAgent<ValSpine<K, V, T, isize>>>
 /// The recursive scope a stratum with recursion runs in: (tick, iteration).
 pub type Nested = Product<Tick, u64>;
 
+/// A rule stage over one row: `None` drops it, `Some` is what it becomes.
+type RowLogic<D, E> = Box<dyn Fn(&D) -> Option<E>>;
+
+/// A rule stage over one match of a join.
+type JoinLogic<K, V1, V2, D> = Box<dyn Fn(&K, &V1, &V2) -> Option<D>>;
+
 /// Filters and reshapes each row of a relation (a rule's first atom, or a rule without joins).
 pub fn scan<'s, T: Time, D: Column, E: Column>(
     rel: &Rel<'s, T, D>,
@@ -54,7 +60,7 @@ pub fn scan<'s, T: Time, D: Column, E: Column>(
 #[inline(never)]
 fn scan_boxed<'s, T: Time, D: Column, E: Column>(
     rel: &Rel<'s, T, D>,
-    logic: Box<dyn Fn(&D) -> Option<E>>,
+    logic: RowLogic<D, E>,
 ) -> Rel<'s, T, E> {
     rel.clone().flat_map(move |row| logic(&row))
 }
@@ -70,7 +76,7 @@ pub fn index<'s, T: Time, D: Column, K: Column, V: Column>(
 #[inline(never)]
 fn index_boxed<'s, T: Time, D: Column, K: Column, V: Column>(
     rel: &Rel<'s, T, D>,
-    logic: Box<dyn Fn(&D) -> Option<(K, V)>>,
+    logic: RowLogic<D, (K, V)>,
 ) -> Index<'s, T, K, V> {
     rel.clone()
         .flat_map(move |row| logic(&row))
@@ -90,7 +96,7 @@ pub fn join<'s, T: Time, K: Column, V1: Column, V2: Column, D: Column>(
 fn join_boxed<'s, T: Time, K: Column, V1: Column, V2: Column, D: Column>(
     left: &Index<'s, T, K, V1>,
     right: &Index<'s, T, K, V2>,
-    logic: Box<dyn Fn(&K, &V1, &V2) -> Option<D>>,
+    logic: JoinLogic<K, V1, V2, D>,
 ) -> Rel<'s, T, D> {
     left.clone()
         .join_core(right.clone(), move |key, v1, v2| logic(key, v1, v2))

@@ -84,7 +84,7 @@ impl Runtime {
         let result = self.run_tick(inputs);
         if result.is_err() {
             self.stopped = true;
-            self.link.broadcast(|| Command::Stop);
+            self.link.broadcast(|| Command::Stop { graceful: false });
         }
         result
     }
@@ -125,7 +125,8 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.link.broadcast(|| Command::Stop);
+        let graceful = !self.stopped;
+        self.link.broadcast(|| Command::Stop { graceful });
     }
 }
 

@@ -9,6 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, mpsc};
 use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
 
 use timely::worker::Worker;
 
@@ -32,8 +33,8 @@ pub(crate) enum Command {
         output: usize,
         reply: mpsc::Sender<Box<dyn Any + Send>>,
     },
-    /// Stop serving and drop the dataflow.
-    Stop,
+    /// Stop serving: finish the dataflow with the other workers, or, after a failure, drop it.
+    Stop { graceful: bool },
 }
 
 /// What a worker tells the host.
@@ -49,7 +50,7 @@ pub(crate) enum Report {
     Failed { worker: usize, message: String },
 }
 
-/// Runs one worker until the host stops it or something fails; never leaves work for timely.
+/// Runs one worker until the host stops it or something fails; never leaves timely waiting.
 pub(crate) fn run(
     worker: &mut Worker,
     dataflow: Dataflow,
@@ -61,22 +62,30 @@ pub(crate) fn run(
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         serve(worker, dataflow, gather, lens, &reports)
     }));
-    let failure = match outcome {
-        Ok(Ok(())) => None,
-        Ok(Err(message)) => Some(message),
-        Err(payload) => Some(panic_message(payload.as_ref())),
+    let graceful = match outcome {
+        Ok(Ok(graceful)) => graceful,
+        Ok(Err(message)) => fail(&reports, index, message),
+        Err(payload) => fail(&reports, index, panic_message(payload.as_ref())),
     };
-    if let Some(message) = failure {
-        let _ = reports.send(Report::Failed {
-            worker: index,
-            message,
-        });
+    if graceful {
+        // The inputs are closed: let the last progress messages reach the other workers (and
+        // processes) before this one goes, but never wait on them for long.
+        let deadline = Instant::now() + FINISH_TIMEOUT;
+        while worker.step_or_park(Some(Duration::from_millis(10))) && Instant::now() < deadline {}
     }
-    // A stopped program's dataflow is dropped, not run to completion: timely would otherwise
-    // wait for inputs that the other workers may never close.
+    // Whatever is left is dropped: timely would otherwise wait for it forever.
     for dataflow in worker.installed_dataflows() {
         worker.drop_dataflow(dataflow);
     }
+}
+
+/// How long a stopping worker helps its peers finish before it drops the dataflow.
+const FINISH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reports a failure; a failed worker does not finish gracefully.
+fn fail(reports: &mpsc::Sender<Report>, worker: usize, message: String) -> bool {
+    let _ = reports.send(Report::Failed { worker, message });
+    false
 }
 
 fn serve(
@@ -85,7 +94,7 @@ fn serve(
     gather: bool,
     lens: Vec<Arc<AtomicI64>>,
     reports: &mpsc::Sender<Report>,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let mut io = WorkerIo::new(gather, lens);
     worker.dataflow::<Tick, _, _>(|scope| dataflow(scope, &mut io));
     let (commands_tx, commands) = mpsc::channel();
@@ -94,7 +103,7 @@ fn serve(
         thread: thread::current(),
     };
     if reports.send(ready).is_err() {
-        return Ok(());
+        return Ok(false);
     }
     let mut tick: Tick = 0;
     let mut ticking = false;
@@ -115,7 +124,8 @@ fn serve(
                     let port = io.outputs.get(output).ok_or("no such output")?;
                     let _ = reply.send(port.snapshot());
                 }
-                Ok(Command::Stop) | Err(mpsc::TryRecvError::Disconnected) => return Ok(()),
+                Ok(Command::Stop { graceful }) => return Ok(graceful),
+                Err(mpsc::TryRecvError::Disconnected) => return Ok(false),
                 Err(mpsc::TryRecvError::Empty) => break,
             }
         }
@@ -124,7 +134,7 @@ fn serve(
                 port.complete(tick);
             }
             if reports.send(Report::Ticked).is_err() {
-                return Ok(());
+                return Ok(false);
             }
             tick += 1;
             ticking = false;

@@ -195,7 +195,10 @@ fn closure_body(hir: &Hir, rule: &RuleHir, stage: &Stage) -> TokenStream {
 fn item(rule: &RuleHir, index: usize) -> TokenStream {
     let none = none();
     match &rule.items[index] {
-        Item::If { expr, .. } => quote_spanned!(expr.span()=> if !(#expr) { #none; }),
+        Item::If { expr, .. } => {
+            let holds = internal("holds");
+            quote_spanned!(expr.span()=> let #holds: bool = #expr; if !#holds { #none; })
+        }
         Item::Let { pat, expr, .. } => quote! {
             #[allow(irrefutable_let_patterns)]
             let #pat = #expr else { #none; };

@@ -1,0 +1,10 @@
+blossom::program! {
+    Reach {
+        input edge(src: u32, dst: u32);
+        output reached(src: u32, dst: u32);
+
+        reached(a, c) <= edge(a, _), let c = b + 1, edge(_, b);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+blossom::program! {
+    Reach {
+        input edge(src: u32, dst: u32);
+        output reached(src: u32, dst: u32);
+
+        reached(a, b) <= edge(a, b), let b = a + 1;
+    }
+}
+
+fn main() {}

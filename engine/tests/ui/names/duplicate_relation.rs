@@ -1,0 +1,8 @@
+blossom::program! {
+    Reach {
+        input edge(src: u32, dst: u32);
+        table edge(src: u32, dst: u32);
+    }
+}
+
+fn main() {}

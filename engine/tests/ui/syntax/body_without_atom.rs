@@ -1,0 +1,9 @@
+blossom::program! {
+    Numbers {
+        output answer(n: u32);
+
+        answer(n) <= let n = 42;
+    }
+}
+
+fn main() {}
