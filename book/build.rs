@@ -5,7 +5,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let src = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("src");
+    let src =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+            .join("src");
     println!("cargo:rerun-if-changed={}", src.display());
     let mut pages = Vec::new();
     collect(&src, &mut pages);
@@ -17,7 +19,13 @@ fn main() {
         let name: String = stem
             .to_string_lossy()
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .collect();
         code.push_str(&format!(
             "#[doc = include_str!({:?})]\npub mod page_{name} {{}}\n",
@@ -29,7 +37,9 @@ fn main() {
 }
 
 fn collect(dir: &Path, pages: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

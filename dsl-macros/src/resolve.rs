@@ -5,14 +5,14 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, Ident, Pat, Type};
 
 use crate::diag::{Diagnostics, did_you_mean};
-use crate::parse::{Atom, BodyItem, Decl, Kind, Merge, Program, Rule, Term, variable};
+use crate::parse::{Atom, BodyItem, ColumnDecl, Decl, Kind, Merge, Program, Rule, Term, variable};
 
 /// A program whose names and variables are resolved.
 pub struct Hir<'p> {
@@ -81,8 +81,39 @@ pub enum Slot<'p> {
 /// Two column types that must be the same because one variable joins them.
 pub struct TypeCheck<'p> {
     pub first: Type,
-    pub second: &'p Type,
+    pub second: SpannedType<'p>,
     pub span: Span,
+}
+
+/// A declared type whose tokens are given another span when quoted: the `same_type` check
+/// reports a mismatch at its first type argument, and the user should see it at the variable
+/// that joins the columns, not at the column's declaration.
+#[derive(Clone, Copy)]
+pub struct SpannedType<'p> {
+    pub ty: &'p Type,
+    pub span: Span,
+}
+
+impl ToTokens for SpannedType<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(respan(self.ty.to_token_stream(), self.span));
+    }
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 /// Resolves `program`, reporting every error found.
@@ -130,7 +161,7 @@ fn check_columns(decl: &Decl, diags: &mut Diagnostics) {
                 column.name.span(),
                 format!("column `{}` appears twice in `{}`", column.name, decl.name),
                 first,
-                "first here",
+                format!("`{}` is first declared here", column.name),
             );
         }
     }
@@ -263,13 +294,13 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                 );
                 continue;
             }
-            if let Some(ident) = variable(arg) {
-                if !self.bound.contains_key(&ident.to_string()) {
-                    self.diags.error(
-                        ident.span(),
-                        format!("variable `{ident}` in the head is not bound by the rule's body"),
-                    );
-                }
+            if let Some(ident) = variable(arg)
+                && !self.bound.contains_key(&ident.to_string())
+            {
+                self.diags.error(
+                    ident.span(),
+                    format!("variable `{ident}` in the head is not bound by the rule's body"),
+                );
             }
             head_uses.extend(self.uses(arg.to_token_stream()));
         }
@@ -316,10 +347,12 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                 let uses = self.uses_checked(expr.to_token_stream());
                 let mut binds = Vec::new();
                 for ident in pattern_idents(pat) {
-                    if self.bound.contains_key(&ident.to_string()) {
-                        self.diags.error(
+                    if let Some(&var) = self.bound.get(&ident.to_string()) {
+                        self.diags.error_with(
                             ident.span(),
                             format!("variable `{ident}` is already bound; `let` cannot rebind it"),
+                            self.vars[var].ident.span(),
+                            format!("`{ident}` is first bound here"),
                         );
                     } else {
                         binds.push(self.bind(ident, None));
@@ -340,12 +373,23 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             self.diags
                 .error(bang, "negation (`!`) is not supported yet");
         }
-        let relation = self.names.relation(
+        let Some(relation) = self.names.relation(
             &atom.relation,
             atom.terms.len(),
             atom.terms_span,
             self.diags,
-        )?;
+        ) else {
+            // Its variables are bound all the same (with no type), so that an unknown relation
+            // or a wrong arity is one error, not one more for every later use of its variables.
+            for term in &atom.terms {
+                if let Term::Var(ident) = term
+                    && !self.bound.contains_key(&ident.to_string())
+                {
+                    self.bind(ident, None);
+                }
+            }
+            return None;
+        };
         let decl = self.names.relations[relation];
         let mut slots = Vec::with_capacity(atom.terms.len());
         for (term, column) in atom.terms.iter().zip(&decl.columns) {
@@ -357,7 +401,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                 },
                 Term::Var(ident) => match self.bound.get(&ident.to_string()) {
                     Some(&var) => {
-                        self.check_type(var, ident, &column.ty, atom);
+                        self.check_type(var, ident, column, atom);
                         Slot::Equal(var)
                     }
                     None => Slot::Bind(self.bind(ident, Some(column.ty.clone()))),
@@ -378,7 +422,8 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
     }
 
     /// A variable met again must have the same type as where it was bound.
-    fn check_type(&mut self, var: VarId, ident: &Ident, ty: &'p Type, atom: &Atom) {
+    fn check_type(&mut self, var: VarId, ident: &Ident, column: &'p ColumnDecl, atom: &Atom) {
+        let ty = &column.ty;
         let Some(first) = self.vars[var].ty.clone() else {
             return;
         };
@@ -392,14 +437,20 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
         if is_primitive(&a) && is_primitive(&b) {
             self.diags.error_with(
                 ident.span(),
-                format!("variable `{ident}` is a `{a}` where it is bound, but column of `{}` here is a `{b}`", atom.relation),
+                format!(
+                    "variable `{ident}` is a `{a}` where it is bound, but column `{}` of `{}` is a `{b}`",
+                    column.name, atom.relation
+                ),
                 self.vars[var].ident.span(),
                 format!("`{ident}` is bound here, as a `{a}`"),
             );
         } else {
             self.type_checks.push(TypeCheck {
                 first,
-                second: ty,
+                second: SpannedType {
+                    ty,
+                    span: ident.span(),
+                },
                 span: ident.span(),
             });
         }
@@ -548,5 +599,20 @@ mod tests {
                 "missing {fragment:?} in {found:#?}"
             );
         }
+    }
+
+    #[test]
+    fn an_unknown_relation_is_one_error_not_one_per_variable() {
+        let found = errors(quote! {
+            P {
+                input e(a: u32, b: u32);
+                output p(a: u32, b: u32);
+                p(x, y) <= edge(x, y);
+                p(x, y) <= e(x, y, _);
+            }
+        });
+        // The unknown name; the arity, with its note at the declaration.
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found.iter().all(|e| !e.contains("not bound")), "{found:#?}");
     }
 }
