@@ -11,7 +11,8 @@
 //! ```
 //! Nothing is checked here beyond syntax; names and types are the business of `resolve`.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -79,7 +80,8 @@ impl Kind {
 pub struct Rule {
     pub head: Head,
     pub merge: Merge,
-    pub merge_span: Span,
+    /// The operator's tokens, for diagnostics about it.
+    pub merge_tokens: TokenStream,
     pub body: Vec<BodyItem>,
 }
 
@@ -210,7 +212,7 @@ impl Parse for ColumnDecl {
 impl Parse for Rule {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let head = input.parse()?;
-        let (merge, merge_span) = parse_merge(input)?;
+        let (merge, merge_tokens) = parse_merge(input)?;
         let mut body = Vec::new();
         loop {
             body.push(input.parse()?);
@@ -223,43 +225,37 @@ impl Parse for Rule {
         Ok(Rule {
             head,
             merge,
-            merge_span,
+            merge_tokens,
             body,
         })
     }
 }
 
-fn parse_merge(input: ParseStream) -> syn::Result<(Merge, Span)> {
-    let lookahead = input.lookahead1();
-    if lookahead.peek(Token![<=]) {
-        let token: Token![<=] = input.parse()?;
-        return Ok((Merge::Now, token.span()));
+/// A merge operator, with its tokens so that a diagnostic underlines all of `<+`, not just `<`.
+fn parse_merge(input: ParseStream) -> syn::Result<(Merge, TokenStream)> {
+    const EXPECTED: &str = "expected a merge operator after the head: `<=`, `<+`, `<-` or `<~`";
+    if input.peek(Token![<=]) {
+        let le: Token![<=] = input.parse()?;
+        return Ok((Merge::Now, le.to_token_stream()));
     }
-    if lookahead.peek(Token![<-]) {
-        let token: Token![<-] = input.parse()?;
-        return Ok((Merge::Delete, token.span()));
+    if input.peek(Token![<-]) {
+        let arrow: Token![<-] = input.parse()?;
+        return Ok((Merge::Delete, arrow.to_token_stream()));
     }
-    if lookahead.peek(Token![<]) {
-        let lt: Token![<] = input.parse()?;
-        let span = lt.span;
-        if input.peek(Token![+]) {
-            input.parse::<Token![+]>()?;
-            return Ok((Merge::Next, span));
-        }
-        if input.peek(Token![~]) {
-            input.parse::<Token![~]>()?;
-            return Ok((Merge::Async, span));
-        }
-        if input.peek(Token![-]) {
-            input.parse::<Token![-]>()?;
-            return Ok((Merge::Delete, span));
-        }
-        return Err(syn::Error::new(
-            span,
-            "expected a merge operator: `<=`, `<+`, `<-` or `<~`",
-        ));
+    if !input.peek(Token![<]) {
+        return Err(input.error(EXPECTED));
     }
-    Err(lookahead.error())
+    let lt: Token![<] = input.parse()?;
+    if let Some(plus) = input.parse::<Option<Token![+]>>()? {
+        return Ok((Merge::Next, quote::quote!(#lt #plus)));
+    }
+    if let Some(tilde) = input.parse::<Option<Token![~]>>()? {
+        return Ok((Merge::Async, quote::quote!(#lt #tilde)));
+    }
+    if let Some(minus) = input.parse::<Option<Token![-]>>()? {
+        return Ok((Merge::Delete, quote::quote!(#lt #minus)));
+    }
+    Err(syn::Error::new(lt.span, EXPECTED))
 }
 
 impl Parse for Head {

@@ -9,10 +9,10 @@
 use std::collections::BTreeSet;
 
 use quote::ToTokens;
-use syn::Expr;
+use syn::{Expr, Type};
 
 use crate::analysis::Analysis;
-use crate::resolve::{Hir, Item, RuleHir, Slot, VarId};
+use crate::resolve::{Hir, Item, RuleHir, Slot, SpannedType, VarId};
 
 /// The plan of a whole program, stratum by stratum.
 pub struct Plan<'p> {
@@ -36,7 +36,13 @@ pub struct IndexPlan<'p> {
     pub key: Vec<usize>,
     pub vals: Vec<usize>,
     pub filters: Vec<Filter<'p>>,
+    /// Columns converted to the type of the variable they meet (see `resolve::TypeCheck`).
+    pub coerce: Coercions<'p>,
 }
+
+/// Columns of an atom whose type is spelled unlike the variable's they meet: (column, the
+/// variable's type, the column's type spanned at the variable).
+pub type Coercions<'p> = Vec<(usize, Type, SpannedType<'p>)>;
 
 /// A test on one row of a relation, independent of other atoms.
 pub enum Filter<'p> {
@@ -69,6 +75,8 @@ pub struct Stage<'p> {
     pub columns: Vec<(usize, Use)>,
     /// Row filters of a scan (a join's filters live in its index).
     pub filters: Vec<Filter<'p>>,
+    /// Column conversions of the atom (see [`IndexPlan::coerce`]).
+    pub coerce: Coercions<'p>,
     /// Body items (`if`, `let`) written before the first atom (first stage only).
     pub leading: Vec<usize>,
     /// Body items (`if`, `let`) written after this atom and before the next.
@@ -250,8 +258,14 @@ fn plan_rule<'p>(
                 .collect();
             (next_key, vals)
         });
-        let (index, filters) = if k == 0 {
-            (None, filters)
+        let coerce: Coercions<'p> = rule
+            .type_checks
+            .iter()
+            .filter(|check| check.item == item)
+            .map(|check| (check.column, check.first.clone(), check.second))
+            .collect();
+        let (index, filters, coerce) = if k == 0 {
+            (None, filters, coerce)
         } else {
             let vals = columns.iter().map(|&(column, _)| column).collect();
             let plan = IndexPlan {
@@ -259,8 +273,9 @@ fn plan_rule<'p>(
                 key: key_columns,
                 vals,
                 filters,
+                coerce,
             };
-            (Some(intern(indexes, plan)), Vec::new())
+            (Some(intern(indexes, plan)), Vec::new(), Vec::new())
         };
         let carried_left = std::mem::replace(
             &mut left,
@@ -275,6 +290,7 @@ fn plan_rule<'p>(
             left: carried_left,
             columns,
             filters,
+            coerce,
             leading,
             trailing,
             next,
@@ -297,7 +313,12 @@ fn intern<'p>(indexes: &mut Vec<IndexPlan<'p>>, plan: IndexPlan<'p>) -> usize {
                 Filter::Const(c, e) => format!("{c}={}", e.to_token_stream()),
             })
             .collect();
-        (p.relation, p.key.clone(), p.vals.clone(), filters)
+        let coerce: Vec<String> = p
+            .coerce
+            .iter()
+            .map(|(c, first, _)| format!("{c}:{}", first.to_token_stream()))
+            .collect();
+        (p.relation, p.key.clone(), p.vals.clone(), filters, coerce)
     };
     let wanted = signature(&plan);
     if let Some(found) = indexes.iter().position(|p| signature(p) == wanted) {

@@ -78,16 +78,23 @@ pub enum Slot<'p> {
     },
 }
 
-/// Two column types that must be the same because one variable joins them.
+/// A column whose declared type is spelled unlike the type of the variable it meets: generated
+/// code converts the column's value with `SameType::same`, which is the identity when the two
+/// are one type and a spanned compile error when they are not.
 pub struct TypeCheck<'p> {
+    /// The body item (an atom) the column belongs to.
+    pub item: usize,
+    /// The column's position in the atom.
+    pub column: usize,
+    /// The variable's type, where it is bound.
     pub first: Type,
+    /// The column's type, spanned at the variable.
     pub second: SpannedType<'p>,
-    pub span: Span,
 }
 
-/// A declared type whose tokens are given another span when quoted: the `same_type` check
-/// reports a mismatch at its first type argument, and the user should see it at the variable
-/// that joins the columns, not at the column's declaration.
+/// A declared type whose tokens are given another span when quoted: a mismatch is reported at
+/// the type's tokens, and the user should see it at the variable that joins the columns, not at
+/// the column's declaration.
 #[derive(Clone, Copy)]
 pub struct SpannedType<'p> {
     pub ty: &'p Type,
@@ -230,6 +237,8 @@ struct RuleResolver<'p, 's, 'a, 'd> {
     /// Where each name is first bound in the body, to explain "used before it is bound".
     binding_sites: HashMap<String, Span>,
     type_checks: Vec<TypeCheck<'p>>,
+    /// The position in the body of the item being resolved.
+    position: usize,
 }
 
 impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
@@ -241,6 +250,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             bound: HashMap::new(),
             binding_sites: HashMap::new(),
             type_checks: Vec::new(),
+            position: 0,
         }
     }
 
@@ -261,20 +271,20 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             }
         }
         if rule.merge != Merge::Now {
-            self.diags.error(
-                rule.merge_span,
+            self.diags.push(syn::Error::new_spanned(
+                &rule.merge_tokens,
                 format!(
                     "the `{}` merge is not supported yet: only `<=` (deduction within a tick) is",
                     rule.merge.symbol()
                 ),
-            );
+            ));
         }
         self.note_binding_sites(rule);
-        let items: Vec<Item<'p>> = rule
-            .body
-            .iter()
-            .filter_map(|item| self.item(item))
-            .collect();
+        let mut items = Vec::with_capacity(rule.body.len());
+        for (position, item) in rule.body.iter().enumerate() {
+            self.position = position;
+            items.extend(self.item(item));
+        }
         if !rule
             .body
             .iter()
@@ -392,7 +402,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
         };
         let decl = self.names.relations[relation];
         let mut slots = Vec::with_capacity(atom.terms.len());
-        for (term, column) in atom.terms.iter().zip(&decl.columns) {
+        for (position, (term, column)) in atom.terms.iter().zip(&decl.columns).enumerate() {
             slots.push(match term {
                 Term::Wildcard => Slot::Wild,
                 Term::Const(expr) => Slot::Const {
@@ -401,7 +411,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                 },
                 Term::Var(ident) => match self.bound.get(&ident.to_string()) {
                     Some(&var) => {
-                        self.check_type(var, ident, column, atom);
+                        self.check_type(var, ident, position, column, atom);
                         Slot::Equal(var)
                     }
                     None => Slot::Bind(self.bind(ident, Some(column.ty.clone()))),
@@ -422,7 +432,14 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
     }
 
     /// A variable met again must have the same type as where it was bound.
-    fn check_type(&mut self, var: VarId, ident: &Ident, column: &'p ColumnDecl, atom: &Atom) {
+    fn check_type(
+        &mut self,
+        var: VarId,
+        ident: &Ident,
+        position: usize,
+        column: &'p ColumnDecl,
+        atom: &Atom,
+    ) {
         let ty = &column.ty;
         let Some(first) = self.vars[var].ty.clone() else {
             return;
@@ -446,12 +463,13 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             );
         } else {
             self.type_checks.push(TypeCheck {
+                item: self.position,
+                column: position,
                 first,
                 second: SpannedType {
                     ty,
                     span: ident.span(),
                 },
-                span: ident.span(),
             });
         }
     }

@@ -135,13 +135,18 @@ pub fn arrange<'s, T: Time, K: Column, V: Column>(rel: Rel<'s, T, (K, V)>) -> In
 /// Checks at compile time that a declared column type can be stored in a relation.
 pub fn assert_column<T: Column>() {}
 
-/// Two column types that one variable joins must be the same type.
+/// Two column types that one variable joins must be the same type (perhaps spelled two ways).
 #[diagnostic::on_unimplemented(
     message = "a variable joins columns of different types: `{Self}` and `{Other}`",
     label = "this variable is bound to a `{Other}` column before, and meets a `{Self}` column here"
 )]
-pub trait SameType<Other> {}
-impl<T> SameType<T> for T {}
+pub trait SameType<Other> {
+    /// The value, as the other type: only the identity exists.
+    fn same(self) -> Other;
+}
 
-/// Checks at compile time that `A` and `B` are the same type.
-pub fn same_type<A: SameType<B>, B>() {}
+impl<T> SameType<T> for T {
+    fn same(self) -> T {
+        self
+    }
+}

@@ -76,10 +76,14 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             pub #field: #handle
         }
     });
-    let input_names = inputs.iter().map(|d| &d.name);
+    // Spanned at the relation, so that a column type that cannot be stored is reported there.
+    let pending = inputs.iter().map(|d| {
+        let field = &d.name;
+        quote_spanned!(field.span()=> &mut self.#field as &mut dyn ::blossom::PendingInput)
+    });
     let output_inits = outputs.iter().enumerate().map(|(index, decl)| {
         let field = &decl.name;
-        quote!(#field: ::blossom::Output::new(&#runtime, #index))
+        quote_spanned!(field.span()=> #field: ::blossom::Output::new(&#runtime, #index))
     });
     let input_defaults = inputs.iter().map(|d| {
         let field = &d.name;
@@ -134,7 +138,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             /// Runs one tick: the inputs' pending rows hold, every stratum runs to its fixpoint,
             /// and the outputs change to their new rows.
             pub fn tick(&mut self) -> ::core::result::Result<(), ::blossom::Error> {
-                self.#runtime.tick(&mut [#(&mut self.#input_names as &mut dyn ::blossom::PendingInput),*])
+                self.#runtime.tick(&mut [#(#pending),*])
             }
 
             /// The number of ticks run so far.
@@ -200,7 +204,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
     }
 }
 
-/// Compile-time checks spanned at the user's types: columns are storable, joined columns agree.
+/// Compile-time checks spanned at the user's types: every column type can be stored.
 fn type_checks(hir: &Hir) -> TokenStream {
     let columns = hir
         .relations
@@ -210,13 +214,5 @@ fn type_checks(hir: &Hir) -> TokenStream {
             let ty = &column.ty;
             quote_spanned!(ty.span()=> ::blossom::rt::assert_column::<#ty>();)
         });
-    let joins = hir
-        .rules
-        .iter()
-        .flat_map(|rule| &rule.type_checks)
-        .map(|check| {
-            let (first, second) = (&check.first, check.second);
-            quote_spanned!(check.span=> ::blossom::rt::same_type::<#second, #first>();)
-        });
-    quote!(#(#columns)* #(#joins)*)
+    quote!(#(#columns)*)
 }

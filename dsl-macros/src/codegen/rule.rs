@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 
 use super::{internal, relation_local, row_type};
 use crate::parse::variable;
-use crate::plan::{Filter, IndexPlan, RulePlan, Stage, Use};
+use crate::plan::{Coercions, Filter, IndexPlan, RulePlan, Stage, Use};
 use crate::resolve::{Hir, Item, RuleHir, Slot, VarId};
 
 /// The local holding rule `rule`'s derived rows.
@@ -36,6 +36,26 @@ fn place(arity: usize, column: usize) -> TokenStream {
     }
 }
 
+/// A column's value converted to the type of the variable it meets, when its declared type is
+/// spelled differently: the identity if they are one type, a spanned error if they are not.
+fn converted(coerce: &Coercions, column: usize, place: &TokenStream) -> Option<TokenStream> {
+    let (_, first, second) = coerce.iter().find(|(c, ..)| *c == column)?;
+    Some(quote_spanned!(second.span=>
+        <#second as ::blossom::rt::SameType<#first>>::same(::core::clone::Clone::clone(&#place))
+    ))
+}
+
+/// A column's value as an owned copy, converted if need be.
+fn copied(coerce: &Coercions, column: usize, place: TokenStream) -> TokenStream {
+    converted(coerce, column, &place)
+        .unwrap_or_else(|| quote!(::core::clone::Clone::clone(&#place)))
+}
+
+/// A column's value to compare: the place itself, or its converted copy.
+fn compared(coerce: &Coercions, column: usize, place: TokenStream) -> TokenStream {
+    converted(coerce, column, &place).unwrap_or(place)
+}
+
 fn tuple(items: impl IntoIterator<Item = TokenStream>) -> TokenStream {
     let items = items.into_iter();
     quote!((#(#items,)*))
@@ -47,13 +67,13 @@ pub fn index(hir: &Hir, position: usize, plan: &IndexPlan) -> TokenStream {
     let arity = decl.columns.len();
     let (row, rel, local) = (internal("row"), relation_local(decl), index_local(position));
     let row_ty = row_type(decl);
-    let filters = plan.filters.iter().map(|filter| row_filter(arity, filter));
-    let clone = |column: &usize| {
-        let place = place(arity, *column);
-        quote!(::core::clone::Clone::clone(&#place))
-    };
-    let key = tuple(plan.key.iter().map(clone));
-    let vals = tuple(plan.vals.iter().map(clone));
+    let filters = plan
+        .filters
+        .iter()
+        .map(|filter| row_filter(arity, filter, &plan.coerce));
+    let copy = |column: &usize| copied(&plan.coerce, *column, place(arity, *column));
+    let key = tuple(plan.key.iter().map(copy));
+    let vals = tuple(plan.vals.iter().map(copy));
     quote! {
         let #local = ::blossom::rt::index(&#rel, move |#row: &#row_ty| {
             #(#filters)*
@@ -62,11 +82,14 @@ pub fn index(hir: &Hir, position: usize, plan: &IndexPlan) -> TokenStream {
     }
 }
 
-fn row_filter(arity: usize, filter: &Filter) -> TokenStream {
+fn row_filter(arity: usize, filter: &Filter, coerce: &Coercions) -> TokenStream {
     let none = none();
     match filter {
         Filter::Same(a, b) => {
-            let (a, b) = (place(arity, *a), place(arity, *b));
+            let (a, b) = (
+                compared(coerce, *a, place(arity, *a)),
+                compared(coerce, *b, place(arity, *b)),
+            );
             quote!(if #a != #b { #none; })
         }
         Filter::Const(column, expr) => {
@@ -155,7 +178,12 @@ fn closure_body(hir: &Hir, rule: &RuleHir, stage: &Stage) -> TokenStream {
             code.push(bind(rule, *var, source(position, *column)));
         }
     }
-    code.extend(stage.filters.iter().map(|filter| row_filter(arity, filter)));
+    code.extend(
+        stage
+            .filters
+            .iter()
+            .map(|filter| row_filter(arity, filter, &stage.coerce)),
+    );
     code.extend(stage.leading.iter().map(|&i| item(rule, i)));
     for (position, (column, usage)) in stage.columns.iter().enumerate() {
         if let Use::Check = usage {
@@ -164,7 +192,8 @@ fn closure_body(hir: &Hir, rule: &RuleHir, stage: &Stage) -> TokenStream {
             code.push(match &slots[*column] {
                 Slot::Equal(var) => {
                     let ident = var_ident(rule, *var);
-                    quote!(if #place != #ident { #none; })
+                    let value = compared(&stage.coerce, *column, place);
+                    quote!(if #value != #ident { #none; })
                 }
                 Slot::Const { expr, .. } => {
                     quote_spanned!(expr.span()=> if #place != (#expr) { #none; })
