@@ -54,14 +54,16 @@ impl Config {
     /// Joins a cluster of `processes` processes as process `process`.
     ///
     /// With no hostfile the processes listen on `localhost:2101`, `localhost:2102`, …, as in timely.
-    /// A hostfile has one `host:port` per line, in process order.
+    /// A hostfile has one `host:port` per line, in process order. As in timely, a single process
+    /// is not a cluster and then the hostfile is ignored.
     pub fn cluster(
         mut self,
         processes: usize,
         process: usize,
         hostfile: Option<&Path>,
     ) -> Result<Self, Error> {
-        if processes <= 1 && hostfile.is_none() {
+        // As in timely, one process is not a cluster, whatever the hostfile says.
+        if processes <= 1 {
             self.cluster = None;
             return Ok(self);
         }
