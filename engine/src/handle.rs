@@ -40,7 +40,9 @@ impl<D: Column> Extend<D> for Input<D> {
     }
 }
 
-impl<D: Column + Send> PendingInput for Input<D> {
+// Only moving rows is needed here; `Column` is checked where the rows enter the dataflow, so a
+// column type that cannot be stored is reported once, at the type, not again at every tick.
+impl<D: Send + 'static> PendingInput for Input<D> {
     fn split(&mut self, parts: usize) -> Vec<Option<Box<dyn Any + Send>>> {
         let mut rows = std::mem::take(&mut self.pending);
         let share = rows.len().div_ceil(parts.max(1));

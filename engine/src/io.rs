@@ -4,8 +4,9 @@
 //! know the row types, so the worker loop itself is written once, for every program.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -25,6 +26,9 @@ pub struct WorkerIo {
     /// Send every output row to worker 0, so that process 0 sees whole outputs in a cluster.
     gather: bool,
     lens: Vec<Arc<AtomicI64>>,
+    /// The tick the worker is running, or last completed: output changes for later ticks are
+    /// held back, so that reading an output between ticks sees exactly the completed ones.
+    pub(crate) ticking: Rc<Cell<Tick>>,
 }
 
 impl WorkerIo {
@@ -35,6 +39,7 @@ impl WorkerIo {
             probe: ProbeHandle::new(),
             gather,
             lens,
+            ticking: Rc::new(Cell::new(0)),
         }
     }
 
@@ -52,20 +57,21 @@ impl WorkerIo {
         } else {
             rel.clone()
         };
-        let pending = Rc::new(RefCell::new(Vec::new()));
-        let sink = Rc::clone(&pending);
-        rel.inspect_batch(move |_, updates| sink.borrow_mut().extend_from_slice(updates))
-            .probe_with(&self.probe);
         let len = self
             .lens
             .get(self.outputs.len())
             .cloned()
             .unwrap_or_default();
-        self.outputs.push(Box::new(OutputState {
-            pending,
-            rows: BTreeSet::new(),
+        let rows = Rc::new(RefCell::new(Rows {
+            counts: BTreeMap::new(),
+            later: Vec::new(),
             len,
         }));
+        let sink = Rc::clone(&rows);
+        let ticking = Rc::clone(&self.ticking);
+        rel.inspect_batch(move |_, updates| sink.borrow_mut().apply(updates, ticking.get()))
+            .probe_with(&self.probe);
+        self.outputs.push(Box::new(rows));
     }
 
     /// Makes a tick wait for this relation (tables, whose rows the next tick reads).
@@ -106,44 +112,70 @@ impl<D: Column> InputPort for InputSession<Tick, D, isize> {
 
 /// An output relation's rows on this worker, as of the last completed tick.
 pub(crate) trait OutputPort {
-    /// Applies the changes of every tick up to and including `tick`.
+    /// Applies the changes held back for tick `tick`, now complete.
     fn complete(&mut self, tick: Tick);
     /// The rows, sorted, as a `Vec<D>` behind `Any`.
     fn snapshot(&self) -> Box<dyn Any + Send>;
 }
 
-struct OutputState<D> {
-    /// Changes the dataflow produced, possibly for ticks not yet complete.
-    pending: Rc<RefCell<Vec<(D, Tick, isize)>>>,
-    rows: BTreeSet<D>,
+/// An output's rows, kept as signed counts so that changes apply in any order as they arrive:
+/// differential may emit a row's `-1` before its `+1` within one tick.
+struct Rows<D> {
+    counts: BTreeMap<D, isize>,
+    /// Changes for ticks after the one running, held until that tick runs (rare: relations end
+    /// in `distinct`, which emits nothing for a tick before its inputs have closed it).
+    later: Vec<(D, Tick, isize)>,
     /// The number of rows, shared with the host so that `len` needs no round trip.
     len: Arc<AtomicI64>,
 }
 
-impl<D: Column> OutputPort for OutputState<D> {
-    fn complete(&mut self, tick: Tick) {
-        let mut pending = self.pending.borrow_mut();
-        let (mut done, later): (Vec<_>, Vec<_>) =
-            pending.drain(..).partition(|(_, t, _)| *t <= tick);
-        *pending = later;
-        done.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut delta = 0;
-        let mut updates = done.into_iter().peekable();
-        while let Some((row, _, mut diff)) = updates.next() {
-            while let Some((_, _, more)) = updates.next_if(|(next, _, _)| *next == row) {
-                diff += more;
-            }
-            // Relations are sets: a row's net change in a completed tick is +1, -1 or 0.
-            if diff > 0 && self.rows.insert(row.clone()) {
-                delta += 1;
-            } else if diff < 0 && self.rows.remove(&row) {
-                delta -= 1;
+impl<D: Column> Rows<D> {
+    fn apply(&mut self, updates: &[(D, Tick, isize)], ticking: Tick) {
+        for (row, time, diff) in updates {
+            if *time <= ticking {
+                self.add(row, *diff);
+            } else {
+                self.later.push((row.clone(), *time, *diff));
             }
         }
-        self.len.fetch_add(delta, Ordering::Relaxed);
+    }
+
+    fn add(&mut self, row: &D, diff: isize) {
+        let before = self.counts.get(row).copied().unwrap_or(0);
+        let after = before + diff;
+        if after == 0 {
+            self.counts.remove(row);
+        } else if let Some(count) = self.counts.get_mut(row) {
+            *count = after;
+        } else {
+            self.counts.insert(row.clone(), after);
+        }
+        let delta = i64::from(after > 0) - i64::from(before > 0);
+        if delta != 0 {
+            self.len.fetch_add(delta, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
+    fn complete(&mut self, tick: Tick) {
+        let mut rows = self.borrow_mut();
+        let later = std::mem::take(&mut rows.later);
+        let (now, still_later): (Vec<_>, Vec<_>) =
+            later.into_iter().partition(|(_, t, _)| *t <= tick);
+        rows.later = still_later;
+        for (row, _, diff) in now {
+            rows.add(&row, diff);
+        }
     }
 
     fn snapshot(&self) -> Box<dyn Any + Send> {
-        Box::new(self.rows.iter().cloned().collect::<Vec<D>>())
+        let rows = self.borrow();
+        let present = rows
+            .counts
+            .iter()
+            .filter(|(_, count)| **count > 0)
+            .map(|(row, _)| row.clone());
+        Box::new(present.collect::<Vec<D>>())
     }
 }

@@ -115,6 +115,7 @@ fn serve(
                     port.load(batch, tick)?;
                 }
                 Ok(Command::Tick) => {
+                    io.ticking.set(tick);
                     for port in &mut io.inputs {
                         port.advance(tick + 1);
                     }

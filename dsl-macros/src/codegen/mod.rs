@@ -77,12 +77,9 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         }
     });
     // Spanned at the relation, so that a column type that cannot be stored is reported there.
-    // `self` keeps the macro's own span: spanned at the user's tokens it would take their
-    // hygiene, and inside a `macro_rules!` that is not the hygiene of the method's `self`.
-    let this = quote!(self);
     let pending = inputs.iter().map(|d| {
         let field = &d.name;
-        quote_spanned!(field.span()=> &mut #this.#field as &mut dyn ::blossom::PendingInput)
+        quote!(&mut self.#field as &mut dyn ::blossom::PendingInput)
     });
     let output_inits = outputs.iter().enumerate().map(|(index, decl)| {
         let field = &decl.name;
