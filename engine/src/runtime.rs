@@ -84,7 +84,7 @@ impl Runtime {
         let result = self.run_tick(inputs);
         if result.is_err() {
             self.stopped = true;
-            self.link.broadcast(|| Command::Stop { graceful: false });
+            self.link.broadcast(|| Command::Stop);
         }
         result
     }
@@ -125,8 +125,7 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        let graceful = !self.stopped;
-        self.link.broadcast(|| Command::Stop { graceful });
+        self.link.broadcast(|| Command::Stop);
     }
 }
 

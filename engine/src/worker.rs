@@ -9,7 +9,6 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, mpsc};
 use std::thread::{self, Thread};
-use std::time::{Duration, Instant};
 
 use timely::worker::Worker;
 
@@ -33,8 +32,8 @@ pub(crate) enum Command {
         output: usize,
         reply: mpsc::Sender<Box<dyn Any + Send>>,
     },
-    /// Stop serving: finish the dataflow with the other workers, or, after a failure, drop it.
-    Stop { graceful: bool },
+    /// Stop serving and drop the dataflow.
+    Stop,
 }
 
 /// What a worker tells the host.
@@ -62,30 +61,21 @@ pub(crate) fn run(
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         serve(worker, dataflow, gather, lens, &reports)
     }));
-    let graceful = match outcome {
-        Ok(Ok(graceful)) => graceful,
+    match outcome {
+        Ok(Ok(())) => {}
         Ok(Err(message)) => fail(&reports, index, message),
         Err(payload) => fail(&reports, index, panic_message(payload.as_ref())),
-    };
-    if graceful {
-        // The inputs are closed: let the last progress messages reach the other workers (and
-        // processes) before this one goes, but never wait on them for long.
-        let deadline = Instant::now() + FINISH_TIMEOUT;
-        while worker.step_or_park(Some(Duration::from_millis(10))) && Instant::now() < deadline {}
     }
-    // Whatever is left is dropped: timely would otherwise wait for it forever.
+    // Stopping never computes: letting timely run the dataflow to completion would close the
+    // inputs and compute the next tick, retracting every input row of the last one. What was
+    // sent to other processes is flushed when the host joins the worker guards.
     for dataflow in worker.installed_dataflows() {
         worker.drop_dataflow(dataflow);
     }
 }
 
-/// How long a stopping worker helps its peers finish before it drops the dataflow.
-const FINISH_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Reports a failure; a failed worker does not finish gracefully.
-fn fail(reports: &mpsc::Sender<Report>, worker: usize, message: String) -> bool {
+fn fail(reports: &mpsc::Sender<Report>, worker: usize, message: String) {
     let _ = reports.send(Report::Failed { worker, message });
-    false
 }
 
 fn serve(
@@ -94,7 +84,7 @@ fn serve(
     gather: bool,
     lens: Vec<Arc<AtomicI64>>,
     reports: &mpsc::Sender<Report>,
-) -> Result<bool, String> {
+) -> Result<(), String> {
     let mut io = WorkerIo::new(gather, lens);
     worker.dataflow::<Tick, _, _>(|scope| dataflow(scope, &mut io));
     let (commands_tx, commands) = mpsc::channel();
@@ -103,7 +93,7 @@ fn serve(
         thread: thread::current(),
     };
     if reports.send(ready).is_err() {
-        return Ok(false);
+        return Ok(());
     }
     let mut tick: Tick = 0;
     let mut ticking = false;
@@ -125,8 +115,7 @@ fn serve(
                     let port = io.outputs.get(output).ok_or("no such output")?;
                     let _ = reply.send(port.snapshot());
                 }
-                Ok(Command::Stop { graceful }) => return Ok(graceful),
-                Err(mpsc::TryRecvError::Disconnected) => return Ok(false),
+                Ok(Command::Stop) | Err(mpsc::TryRecvError::Disconnected) => return Ok(()),
                 Err(mpsc::TryRecvError::Empty) => break,
             }
         }
@@ -135,7 +124,7 @@ fn serve(
                 port.complete(tick);
             }
             if reports.send(Report::Ticked).is_err() {
-                return Ok(false);
+                return Ok(());
             }
             tick += 1;
             ticking = false;
