@@ -6,6 +6,7 @@ fn explode(x: u32) -> bool {
 }
 
 blossom::program! {
+    /// Sees numbers, unless one is thirteen.
     pub Fragile {
         input  number(n: u32);
         output seen(n: u32);

@@ -4,6 +4,7 @@
 macro_rules! wrapped {
     ($name:ident, $input:ident) => {
         blossom::program! {
+            /// Copies its input to its output.
             pub $name {
                 input $input(x: u32);
                 output out(x: u32);
