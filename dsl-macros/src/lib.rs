@@ -29,7 +29,7 @@ pub fn program(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let program: parse::Program = syn::parse2(input)?;
     let hir = resolve::resolve(&program)?;
-    let analysis = analysis::analyse(&hir);
+    let analysis = analysis::analyse(&hir)?;
     let plan = plan::plan(&hir, &analysis);
     Ok(codegen::generate(&hir, &analysis, &plan))
 }

@@ -65,6 +65,16 @@ impl Kind {
         }
     }
 
+    /// The keyword with its article: "a table", "an input".
+    pub fn described(self) -> &'static str {
+        match self {
+            Kind::Input => "an input",
+            Kind::Table => "a table",
+            Kind::Scratch => "a scratch",
+            Kind::Output => "an output",
+        }
+    }
+
     fn from_ident(ident: &Ident) -> Option<Kind> {
         Some(match ident.to_string().as_str() {
             "input" => Kind::Input,

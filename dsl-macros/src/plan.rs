@@ -12,11 +12,25 @@ use quote::ToTokens;
 use syn::{Expr, Type};
 
 use crate::analysis::Analysis;
+use crate::parse::{Kind, Merge};
 use crate::resolve::{Hir, Item, RuleHir, Slot, SpannedType, VarId};
 
 /// The plan of a whole program, stratum by stratum.
 pub struct Plan<'p> {
     pub strata: Vec<StratumPlan<'p>>,
+    /// The `<+` and `<-` rules, run over the tick's final relations.
+    pub transition: TransitionPlan<'p>,
+    /// The relations whose rows carry over into the next tick: tables, and any relation a
+    /// `<+` rule derives into.
+    pub carried: Vec<usize>,
+}
+
+/// The rules that decide what the next tick starts from.
+pub struct TransitionPlan<'p> {
+    /// The relations its rules read, and the tables whose rows carry over.
+    pub reads: Vec<usize>,
+    pub indexes: Vec<IndexPlan<'p>>,
+    pub rules: Vec<RulePlan<'p>>,
 }
 
 /// The plan of one stratum.
@@ -38,6 +52,8 @@ pub struct IndexPlan<'p> {
     pub filters: Vec<Filter<'p>>,
     /// Columns converted to the type of the variable they meet (see `resolve::TypeCheck`).
     pub coerce: Coercions<'p>,
+    /// The distinct keys only, for a negation to test against.
+    pub keys_only: bool,
 }
 
 /// Columns of an atom whose type is spelled unlike the variable's they meet: (column, the
@@ -65,10 +81,12 @@ pub struct Stage<'p> {
     pub relation: usize,
     /// The index joined with, or `None` for the first stage, which scans the relation.
     pub index: Option<usize>,
+    /// A negated atom: the stage keeps the rows whose key its index does not hold.
+    pub negated: bool,
     /// The variables the stage's closure uses: for later stages, its items, its checks.
     pub wanted: BTreeSet<VarId>,
-    /// Variables of the key tuple (joins only), in order.
-    pub key: Vec<VarId>,
+    /// The key tuple (joins and negations only), in order.
+    pub key: Vec<KeyPart<'p>>,
     /// Variables of the value tuple carried from the previous stage (joins only), in order.
     pub left: Vec<VarId>,
     /// The columns read from the atom's row (a scan) or from its index's values (a join).
@@ -82,7 +100,25 @@ pub struct Stage<'p> {
     /// Body items (`if`, `let`) written after this atom and before the next.
     pub trailing: Vec<usize>,
     /// The next stage's key and value variables, or `None` when this stage builds the head.
-    pub next: Option<(Vec<VarId>, Vec<VarId>)>,
+    pub next: Option<(Vec<KeyPart<'p>>, Vec<VarId>)>,
+}
+
+/// One component of a join or negation key.
+#[derive(Clone, Copy)]
+pub enum KeyPart<'p> {
+    /// A variable's value.
+    Var(VarId),
+    /// An expression over variables bound before (a negated atom's constant column).
+    Expr(&'p Expr),
+}
+
+impl KeyPart<'_> {
+    pub fn var(&self) -> Option<VarId> {
+        match self {
+            KeyPart::Var(var) => Some(*var),
+            KeyPart::Expr(_) => None,
+        }
+    }
 }
 
 /// What a stage does with a column it reads.
@@ -110,7 +146,9 @@ pub fn plan<'p>(hir: &Hir<'p>, analysis: &Analysis) -> Plan<'p> {
                 .edges
                 .iter()
                 .filter(|e| {
-                    stratum.relations.contains(&e.to) && !stratum.relations.contains(&e.from)
+                    e.merge == Merge::Now
+                        && stratum.relations.contains(&e.to)
+                        && !stratum.relations.contains(&e.from)
                 })
                 .map(|e| e.from)
                 .collect();
@@ -123,7 +161,41 @@ pub fn plan<'p>(hir: &Hir<'p>, analysis: &Analysis) -> Plan<'p> {
             }
         })
         .collect();
-    Plan { strata }
+    let carried: Vec<usize> = (0..hir.relations.len())
+        .filter(|&r| {
+            hir.relations[r].kind == Kind::Table
+                || hir
+                    .rules
+                    .iter()
+                    .any(|rule| rule.head == r && rule.rule.merge == Merge::Next)
+        })
+        .collect();
+    let mut indexes = Vec::new();
+    let rules = analysis
+        .temporal
+        .iter()
+        .map(|&rule| plan_rule(rule, &hir.rules[rule], &mut indexes))
+        .collect();
+    let mut reads: BTreeSet<usize> = analysis
+        .edges
+        .iter()
+        .filter(|e| e.merge != Merge::Now)
+        .map(|e| e.from)
+        .collect();
+    reads.extend(
+        carried
+            .iter()
+            .filter(|&&r| hir.relations[r].kind == Kind::Table),
+    );
+    Plan {
+        strata,
+        transition: TransitionPlan {
+            reads: reads.into_iter().collect(),
+            indexes,
+            rules,
+        },
+        carried,
+    }
 }
 
 /// The variables an item reads.
@@ -156,18 +228,32 @@ fn item_binds(item: &Item) -> Vec<VarId> {
     }
 }
 
-/// The variables of an atom's join key: those it shares with earlier items, in column order.
-fn key_of(slots: &[Slot]) -> Vec<VarId> {
+/// An atom's key: for a join, the variables it shares with earlier items, in column order; for
+/// a negation, every column it tests (variables and constants alike).
+fn key_of<'p>(slots: &[Slot<'p>], negated: bool) -> Vec<KeyPart<'p>> {
     let mut key = Vec::new();
     for slot in slots {
-        if let Slot::Equal(var) = slot {
-            let bound_here = slots.iter().any(|s| matches!(s, Slot::Bind(v) if v == var));
-            if !bound_here && !key.contains(var) {
-                key.push(*var);
+        match slot {
+            Slot::Equal(var) if negated => key.push(KeyPart::Var(*var)),
+            Slot::Const { expr, .. } if negated => key.push(KeyPart::Expr(expr)),
+            Slot::Equal(var) => {
+                let bound_here = slots.iter().any(|s| matches!(s, Slot::Bind(v) if v == var));
+                if !bound_here && !key.iter().any(|k| k.var() == Some(*var)) {
+                    key.push(KeyPart::Var(*var));
+                }
             }
+            _ => {}
         }
     }
     key
+}
+
+/// The key of the atom at `item`, a body position holding an atom.
+fn atom_key<'p>(rule: &RuleHir<'p>, item: usize) -> Vec<KeyPart<'p>> {
+    match &rule.items[item] {
+        Item::Atom { slots, negated, .. } => key_of(slots, *negated),
+        _ => Vec::new(),
+    }
 }
 
 fn plan_rule<'p>(
@@ -191,11 +277,14 @@ fn plan_rule<'p>(
     let mut stages = Vec::new();
     for (k, &item) in atoms.iter().enumerate() {
         let Item::Atom {
-            relation, slots, ..
+            relation,
+            slots,
+            negated,
         } = &rule.items[item]
         else {
             continue;
         };
+        let negated = *negated;
         let end = atoms.get(k + 1).copied().unwrap_or(rule.items.len());
         let leading: Vec<usize> = if k == 0 {
             (0..item).collect()
@@ -216,11 +305,19 @@ fn plan_rule<'p>(
                 wanted.extend(uses);
             }
         }
-        let key = if k == 0 { Vec::new() } else { key_of(slots) };
+        let key = if k == 0 {
+            Vec::new()
+        } else {
+            atom_key(rule, item)
+        };
         let mut key_columns = Vec::new();
         let mut columns = Vec::new();
         let mut filters = Vec::new();
-        for (column, slot) in slots.iter().enumerate() {
+        if negated {
+            // Every tested column is in the key; the index holds the distinct keys.
+            key_columns.extend((0..slots.len()).filter(|&c| !matches!(slots[c], Slot::Wild)));
+        }
+        for (column, slot) in slots.iter().enumerate().filter(|_| !negated) {
             let first = |var: &VarId| {
                 slots
                     .iter()
@@ -237,7 +334,7 @@ fn plan_rule<'p>(
                     Some(earlier) if earlier < column => {
                         filters.push(Filter::Same(earlier, column))
                     }
-                    _ if key.contains(var) => key_columns.push(column),
+                    _ if key.iter().any(|k| k.var() == Some(*var)) => key_columns.push(column),
                     _ => columns.push((column, Use::Check)),
                 },
                 Slot::Const { expr, uses } if uses.is_empty() => {
@@ -247,14 +344,11 @@ fn plan_rule<'p>(
             }
         }
         let next = atoms.get(k + 1).map(|&next| {
-            let Item::Atom { slots, .. } = &rule.items[next] else {
-                unreachable!("atoms holds atoms")
-            };
-            let next_key = key_of(slots);
+            let next_key = atom_key(rule, next);
             let vals: Vec<VarId> = needed[end]
                 .iter()
                 .copied()
-                .filter(|v| bound.contains(v) && !next_key.contains(v))
+                .filter(|v| bound.contains(v) && !next_key.iter().any(|k| k.var() == Some(*v)))
                 .collect();
             (next_key, vals)
         });
@@ -274,6 +368,7 @@ fn plan_rule<'p>(
                 vals,
                 filters,
                 coerce,
+                keys_only: negated,
             };
             (Some(intern(indexes, plan)), Vec::new(), Vec::new())
         };
@@ -285,6 +380,7 @@ fn plan_rule<'p>(
             item,
             relation: *relation,
             index,
+            negated,
             wanted,
             key,
             left: carried_left,
@@ -318,7 +414,14 @@ fn intern<'p>(indexes: &mut Vec<IndexPlan<'p>>, plan: IndexPlan<'p>) -> usize {
             .iter()
             .map(|(c, first, _)| format!("{c}:{}", first.to_token_stream()))
             .collect();
-        (p.relation, p.key.clone(), p.vals.clone(), filters, coerce)
+        (
+            p.relation,
+            p.key.clone(),
+            p.vals.clone(),
+            filters,
+            coerce,
+            p.keys_only,
+        )
     };
     let wanted = signature(&plan);
     if let Some(found) = indexes.iter().position(|p| signature(p) == wanted) {

@@ -30,6 +30,8 @@ pub struct RuleHir<'p> {
     pub rule: &'p Rule,
     /// The relation the head derives into.
     pub head: usize,
+    /// The aggregate in each head column, `None` for the columns that group.
+    pub aggregates: Vec<Option<Aggregate<'p>>>,
     /// The variables the head's expressions use.
     pub head_uses: BTreeSet<VarId>,
     pub items: Vec<Item<'p>>,
@@ -50,6 +52,8 @@ pub enum Item<'p> {
     Atom {
         relation: usize,
         slots: Vec<Slot<'p>>,
+        /// `!r(..)`: holds when `r` has no row matching the slots; binds nothing.
+        negated: bool,
     },
     If {
         expr: &'p Expr,
@@ -76,6 +80,69 @@ pub enum Slot<'p> {
         expr: &'p Expr,
         uses: BTreeSet<VarId>,
     },
+}
+
+/// An aggregate function in a head column: `count()`, `sum(e)`, `argmin(v, w)`, ...
+pub struct Aggregate<'p> {
+    pub function: Function,
+    pub args: Vec<&'p Expr>,
+    /// The whole call, for diagnostics.
+    pub span: Span,
+}
+
+/// The aggregate functions; each ranges over every match of the rule's body in a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    Count,
+    Sum,
+    Min,
+    Max,
+    ArgMin,
+    ArgMax,
+    Collect,
+}
+
+impl Function {
+    fn from_name(name: &str) -> Option<Function> {
+        Some(match name {
+            "count" => Function::Count,
+            "sum" => Function::Sum,
+            "min" => Function::Min,
+            "max" => Function::Max,
+            "argmin" => Function::ArgMin,
+            "argmax" => Function::ArgMax,
+            "collect" => Function::Collect,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Count => "count",
+            Function::Sum => "sum",
+            Function::Min => "min",
+            Function::Max => "max",
+            Function::ArgMin => "argmin",
+            Function::ArgMax => "argmax",
+            Function::Collect => "collect",
+        }
+    }
+
+    /// The number of arguments it takes.
+    fn arity(self) -> usize {
+        match self {
+            Function::Count => 0,
+            Function::ArgMin | Function::ArgMax => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl RuleHir<'_> {
+    /// Whether the head aggregates (groups by its other columns).
+    pub fn aggregates(&self) -> bool {
+        self.aggregates.iter().any(Option::is_some)
+    }
 }
 
 /// A column whose declared type is spelled unlike the type of the variable it meets: generated
@@ -239,6 +306,8 @@ struct RuleResolver<'p, 's, 'a, 'd> {
     type_checks: Vec<TypeCheck<'p>>,
     /// The position in the body of the item being resolved.
     position: usize,
+    /// Whether a positive atom has been resolved yet.
+    positive_seen: bool,
 }
 
 impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
@@ -251,6 +320,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             binding_sites: HashMap::new(),
             type_checks: Vec::new(),
             position: 0,
+            positive_seen: false,
         }
     }
 
@@ -260,24 +330,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             self.names
                 .relation(&head.relation, head.args.len(), head.args_span, self.diags);
         if let Some(id) = head_id {
-            let decl = self.names.relations[id];
-            if decl.kind == Kind::Input {
-                self.diags.error_with(
-                    head.relation.span(),
-                    format!("`{}` is an input: its rows come from outside, and no rule may derive into it", head.relation),
-                    decl.kind_span,
-                    "declared as an input here",
-                );
-            }
-        }
-        if rule.merge != Merge::Now {
-            self.diags.push(syn::Error::new_spanned(
-                &rule.merge_tokens,
-                format!(
-                    "the `{}` merge is not supported yet: only `<=` (deduction within a tick) is",
-                    rule.merge.symbol()
-                ),
-            ));
+            self.check_merge(rule, self.names.relations[id]);
         }
         self.note_binding_sites(rule);
         let mut items = Vec::with_capacity(rule.body.len());
@@ -296,27 +349,38 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             );
         }
         let mut head_uses = BTreeSet::new();
+        let mut aggregates = Vec::with_capacity(head.args.len());
         for arg in &head.args {
             if let Expr::Infer(infer) = arg {
                 self.diags.error(
                     infer.span(),
                     "`_` is not allowed in a head: every column needs a value",
                 );
+                aggregates.push(None);
                 continue;
             }
-            if let Some(ident) = variable(arg)
-                && !self.bound.contains_key(&ident.to_string())
-            {
-                self.diags.error(
-                    ident.span(),
-                    format!("variable `{ident}` in the head is not bound by the rule's body"),
-                );
+            let aggregate = self.aggregate(arg);
+            let values = match &aggregate {
+                Some(aggregate) => aggregate.args.clone(),
+                None => vec![arg],
+            };
+            for value in values {
+                if let Some(ident) = variable(value)
+                    && !self.bound.contains_key(&ident.to_string())
+                {
+                    self.diags.error(
+                        ident.span(),
+                        format!("variable `{ident}` in the head is not bound by the rule's body"),
+                    );
+                }
+                head_uses.extend(self.uses(value.to_token_stream()));
             }
-            head_uses.extend(self.uses(arg.to_token_stream()));
+            aggregates.push(aggregate);
         }
         Some(RuleHir {
             rule,
             head: head_id?,
+            aggregates,
             head_uses,
             items,
             vars: self.vars,
@@ -324,9 +388,70 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
         })
     }
 
+    /// Which merge may go into which kind of relation.
+    fn check_merge(&mut self, rule: &Rule, decl: &Decl) {
+        let name = &rule.head.relation;
+        let problem = match (rule.merge, decl.kind) {
+            (_, Kind::Input) => Some(format!(
+                "`{name}` is an input: its rows come from outside, and no rule may derive into it"
+            )),
+            (Merge::Delete, Kind::Scratch | Kind::Output) => Some(format!(
+                "`<-` deletes rows from a table, but `{name}` is {}: its rows last one tick, so there is nothing to delete",
+                decl.kind.described()
+            )),
+            (Merge::Async, _) => Some(format!(
+                "`<~` sends rows to another location through a channel, and channels are not supported yet; `{name}` is {}",
+                decl.kind.described()
+            )),
+            _ => None,
+        };
+        if let Some(message) = problem {
+            let mut error = if decl.kind == Kind::Input {
+                syn::Error::new(name.span(), message)
+            } else {
+                syn::Error::new_spanned(&rule.merge_tokens, message)
+            };
+            let note = format!("declared as {} here", decl.kind.described());
+            error.combine(syn::Error::new(decl.kind_span, note));
+            self.diags.push(error);
+        }
+    }
+
+    /// The aggregate a head column calls, if it is one (`count()`, `sum(x)`, ...).
+    fn aggregate(&mut self, arg: &'p Expr) -> Option<Aggregate<'p>> {
+        let Expr::Call(call) = arg else { return None };
+        let Expr::Path(path) = &*call.func else {
+            return None;
+        };
+        let name = path.path.get_ident()?;
+        let function = Function::from_name(&name.to_string())?;
+        let args: Vec<&Expr> = call.args.iter().collect();
+        if args.len() != function.arity() {
+            let wanted = match function.arity() {
+                0 => "no argument".to_string(),
+                1 => "one argument".to_string(),
+                n => format!("{n} arguments: the value to order by, then the value to keep"),
+            };
+            self.diags.error(
+                arg.span(),
+                format!(
+                    "the aggregate `{name}` takes {wanted}, but {} given",
+                    args.len()
+                ),
+            );
+        }
+        Some(Aggregate {
+            function,
+            args,
+            span: arg.span(),
+        })
+    }
+
     fn note_binding_sites(&mut self, rule: &Rule) {
         for item in &rule.body {
             let idents: Vec<&Ident> = match item {
+                // A negation binds nothing, so it is no binding site.
+                BodyItem::Atom(atom) if atom.negated.is_some() => Vec::new(),
                 BodyItem::Atom(atom) => atom
                     .terms
                     .iter()
@@ -379,10 +504,6 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
     }
 
     fn atom(&mut self, atom: &'p Atom) -> Option<Item<'p>> {
-        if let Some(bang) = atom.negated {
-            self.diags
-                .error(bang, "negation (`!`) is not supported yet");
-        }
         let Some(relation) = self.names.relation(
             &atom.relation,
             atom.terms.len(),
@@ -402,6 +523,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
         };
         let decl = self.names.relations[relation];
         let mut slots = Vec::with_capacity(atom.terms.len());
+        let mut unbound = false;
         for (position, (term, column)) in atom.terms.iter().zip(&decl.columns).enumerate() {
             slots.push(match term {
                 Term::Wildcard => Slot::Wild,
@@ -414,11 +536,50 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                         self.check_type(var, ident, position, column, atom);
                         Slot::Equal(var)
                     }
+                    None if atom.negated.is_some() => {
+                        self.unbound_in_negation(ident, atom);
+                        unbound = true;
+                        Slot::Wild
+                    }
                     None => Slot::Bind(self.bind(ident, Some(column.ty.clone()))),
                 },
             });
         }
-        Some(Item::Atom { relation, slots })
+        match atom.negated {
+            None => self.positive_seen = true,
+            // Unbound variables are reported already: this is for `!r(1, _)` or `!r(x)` with
+            // `x` from a `let`, written before any positive atom.
+            Some(bang) if !self.positive_seen && !unbound => self.diags.error(
+                bang,
+                format!(
+                    "`!{}(..)` needs a positive atom before it: a negation only tests rows that the body has already found",
+                    atom.relation
+                ),
+            ),
+            Some(_) => {}
+        }
+        Some(Item::Atom {
+            relation,
+            slots,
+            negated: atom.negated.is_some(),
+        })
+    }
+
+    /// A negation binds nothing: its variables must be bound to its left.
+    fn unbound_in_negation(&mut self, ident: &Ident, atom: &Atom) {
+        let message = format!(
+            "variable `{ident}` in `!{}(..)` is not bound before it: a negation binds nothing, it only tests values bound to its left (use `_` for any value)",
+            atom.relation
+        );
+        match self.binding_sites.get(&ident.to_string()) {
+            Some(&site) => self.diags.error_with(
+                ident.span(),
+                message,
+                site,
+                format!("`{ident}` is bound here, later in the body; move the negation after it"),
+            ),
+            None => self.diags.error(ident.span(), message),
+        }
     }
 
     fn bind(&mut self, ident: &Ident, ty: Option<Type>) -> VarId {

@@ -46,6 +46,9 @@ pub type Nested = Product<Tick, u64>;
 /// A rule stage over one row: `None` drops it, `Some` is what it becomes.
 type RowLogic<D, E> = Box<dyn Fn(&D) -> Option<E>>;
 
+/// A rule stage over one `(key, value)` pair: what survives a negation.
+type PairLogic<K, V, D> = Box<dyn Fn(&K, &V) -> Option<D>>;
+
 /// A rule stage over one match of a join.
 type JoinLogic<K, V1, V2, D> = Box<dyn Fn(&K, &V1, &V2) -> Option<D>>;
 
@@ -102,6 +105,102 @@ fn join_boxed<'s, T: Time, K: Column, V1: Column, V2: Column, D: Column>(
         .join_core(right.clone(), move |key, v1, v2| logic(key, v1, v2))
 }
 
+/// The distinct keys of a relation's rows, arranged: what a negation tests against.
+pub fn key_set<'s, T: Time, D: Column, K: Column>(
+    rel: &Rel<'s, T, D>,
+    logic: impl Fn(&D) -> Option<K> + 'static,
+) -> Index<'s, T, K, ()> {
+    key_set_boxed(rel, Box::new(logic))
+}
+
+#[inline(never)]
+fn key_set_boxed<'s, T: Time, D: Column, K: Column>(
+    rel: &Rel<'s, T, D>,
+    logic: RowLogic<D, K>,
+) -> Index<'s, T, K, ()> {
+    rel.clone()
+        .flat_map(move |row| logic(&row))
+        .distinct()
+        .map(|key| (key, ()))
+        .arrange_by_key()
+}
+
+/// The left rows whose key is not in `right` (a negated atom); `logic` builds each output row.
+pub fn antijoin<'s, T: Time, K: Column, V: Column, D: Column>(
+    left: &Index<'s, T, K, V>,
+    right: &Index<'s, T, K, ()>,
+    logic: impl Fn(&K, &V) -> Option<D> + 'static,
+) -> Rel<'s, T, D> {
+    antijoin_boxed(left, right, Box::new(logic))
+}
+
+#[inline(never)]
+fn antijoin_boxed<'s, T: Time, K: Column, V: Column, D: Column>(
+    left: &Index<'s, T, K, V>,
+    right: &Index<'s, T, K, ()>,
+    logic: PairLogic<K, V, D>,
+) -> Rel<'s, T, D> {
+    // Every left row, less those that match: `right` holds each key once.
+    let all = left
+        .clone()
+        .as_collection(|key, val| (key.clone(), val.clone()));
+    let matched = left.clone().join_core(right.clone(), |key, val, _| {
+        Some((key.clone(), val.clone()))
+    });
+    all.concat(matched.negate())
+        .flat_map(move |(key, val)| logic(&key, &val))
+}
+
+/// One row per group of `(group, arguments)` pairs; `logic` sees the group's distinct argument
+/// tuples, each with the number of body matches that produced it, and builds the row.
+pub fn aggregate<'s, T: Time, K: Column, V: Column, D: Column>(
+    rel: &Rel<'s, T, (K, V)>,
+    logic: impl Fn(&K, &[(&V, isize)]) -> Option<D> + 'static,
+) -> Rel<'s, T, D> {
+    aggregate_boxed(rel, Box::new(logic))
+}
+
+type GroupLogic<K, V, D> = Box<dyn Fn(&K, &[(&V, isize)]) -> Option<D>>;
+
+#[inline(never)]
+fn aggregate_boxed<'s, T: Time, K: Column, V: Column, D: Column>(
+    rel: &Rel<'s, T, (K, V)>,
+    logic: GroupLogic<K, V, D>,
+) -> Rel<'s, T, D> {
+    rel.clone()
+        .reduce(move |key, matches, out: &mut Vec<(D, isize)>| {
+            if let Some(row) = logic(key, matches) {
+                out.push((row, 1));
+            }
+        })
+        .map(|(_, row)| row)
+}
+
+/// What a carried relation starts the next tick with: `kept` (a table's rows, `None` for
+/// other kinds) less the `deleted` rows, plus the `inserted` rows.
+pub fn next_tick<'s, D: Column>(
+    scope: Scope<'s, Tick>,
+    kept: Option<&Rel<'s, Tick, D>>,
+    deleted: Vec<Rel<'s, Tick, D>>,
+    inserted: Vec<Rel<'s, Tick, D>>,
+) -> Rel<'s, Tick, D> {
+    let mut parts = inserted;
+    match kept {
+        Some(kept) if deleted.is_empty() && parts.is_empty() => return kept.clone(),
+        Some(kept) if deleted.is_empty() => parts.push(kept.clone()),
+        Some(kept) => {
+            let deleted = union(scope, deleted).map(|row| (row, ()));
+            let left = kept
+                .clone()
+                .map(|row| (row, ()))
+                .antijoin(deleted.map(|(row, ())| row));
+            parts.push(left.map(|(row, ())| row));
+        }
+        None => {}
+    }
+    union(scope, parts)
+}
+
 /// The set union of the rows that rules derive into one relation.
 pub fn union<'s, T: Time, D: Column>(
     scope: Scope<'s, T>,
@@ -148,5 +247,90 @@ pub trait SameType<Other> {
 impl<T> SameType<T> for T {
     fn same(self) -> T {
         self
+    }
+}
+
+/// The aggregate functions a head may call, over a group's matches.
+///
+/// Each takes the group's values with their multiplicities (how many matches of the body gave
+/// that value); every function is deterministic, whatever order the matches arrive in.
+pub mod agg {
+    use std::collections::BTreeSet;
+
+    /// A column type `count()` can produce: any primitive integer.
+    #[diagnostic::on_unimplemented(
+        message = "`count()` produces an integer, but this column is a `{Self}`",
+        label = "declare this column as an integer type, such as `u64`"
+    )]
+    pub trait Count: Sized {
+        /// `n`, saturated at the type's maximum.
+        fn from_count(n: u128) -> Self;
+    }
+
+    macro_rules! counts {
+        ($($t:ty),*) => {$(
+            impl Count for $t {
+                fn from_count(n: u128) -> Self {
+                    <$t>::try_from(n).unwrap_or(<$t>::MAX)
+                }
+            }
+        )*};
+    }
+    counts!(
+        u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
+    );
+
+    /// The number of matches.
+    pub fn count<V, C: Count>(matches: &[(&V, isize)]) -> C {
+        let n: isize = matches.iter().map(|(_, n)| *n).sum();
+        C::from_count(u128::try_from(n).unwrap_or(0))
+    }
+
+    /// The sum over every match: a value matched `n` times is added `n` times.
+    pub fn sum<'a, T>(values: impl Iterator<Item = (&'a T, isize)>) -> Option<T>
+    where
+        T: Clone + std::ops::Add<Output = T> + 'a,
+    {
+        let mut total: Option<T> = None;
+        for (value, n) in values {
+            for _ in 0..n {
+                total = Some(match total {
+                    Some(total) => total + value.clone(),
+                    None => value.clone(),
+                });
+            }
+        }
+        total
+    }
+
+    /// The smallest value.
+    pub fn min<'a, T: Ord + Clone + 'a>(values: impl Iterator<Item = &'a T>) -> Option<T> {
+        values.min().cloned()
+    }
+
+    /// The largest value.
+    pub fn max<'a, T: Ord + Clone + 'a>(values: impl Iterator<Item = &'a T>) -> Option<T> {
+        values.max().cloned()
+    }
+
+    /// The `w` of the match with the smallest `v`; among ties, the smallest `w`.
+    pub fn argmin<'a, V: Ord + 'a, W: Ord + Clone + 'a>(
+        pairs: impl Iterator<Item = (&'a V, &'a W)>,
+    ) -> Option<W> {
+        pairs.min().map(|(_, w)| w.clone())
+    }
+
+    /// The `w` of the match with the largest `v`; among ties, the smallest `w`.
+    pub fn argmax<'a, V: Ord + 'a, W: Ord + Clone + 'a>(
+        pairs: impl Iterator<Item = (&'a V, &'a W)>,
+    ) -> Option<W> {
+        pairs
+            .min_by(|(v1, w1), (v2, w2)| v2.cmp(v1).then(w1.cmp(w2)))
+            .map(|(_, w)| w.clone())
+    }
+
+    /// The set of values.
+    pub fn collect<'a, T: Ord + Clone + 'a>(values: impl Iterator<Item = &'a T>) -> BTreeSet<T> {
+        values.cloned().collect()
     }
 }

@@ -5,7 +5,7 @@ use quote::{ToTokens, quote};
 
 use crate::analysis::Analysis;
 use crate::parse::{BodyItem, Decl, Rule, Term};
-use crate::plan::Plan;
+use crate::plan::{KeyPart, Plan};
 use crate::resolve::Hir;
 
 /// `edge(src: u32, dst: u32)`.
@@ -103,8 +103,13 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         quote!(::blossom::explain::RelationInfo { name: #name, kind: #kind, columns: &[#(#columns),*] })
     });
     let mut steps = vec![Vec::new(); hir.rules.len()];
-    for stratum in &plan.strata {
-        for rule_plan in &stratum.rules {
+    let rule_plans = plan
+        .strata
+        .iter()
+        .flat_map(|stratum| &stratum.rules)
+        .chain(&plan.transition.rules);
+    {
+        for rule_plan in rule_plans {
             let rule = &hir.rules[rule_plan.rule];
             steps[rule_plan.rule] = rule_plan
                 .stages
@@ -114,10 +119,19 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
                     let key: Vec<String> = stage
                         .key
                         .iter()
-                        .map(|&v| rule.vars[v].ident.to_string())
+                        .map(|part| match part {
+                            KeyPart::Var(v) => rule.vars[*v].ident.to_string(),
+                            KeyPart::Expr(e) => tidy(&e.to_token_stream()),
+                        })
                         .collect();
                     match (stage.index, key.is_empty()) {
                         (None, _) => format!("scan {relation}"),
+                        (Some(index), _) if stage.negated => {
+                            format!(
+                                "anti-join {relation} on ({}) via index {index}",
+                                key.join(", ")
+                            )
+                        }
                         (Some(index), false) => {
                             format!("join {relation} on ({}) via index {index}", key.join(", "))
                         }

@@ -5,6 +5,8 @@
 //! variables; the user's expressions keep their own spans, so type errors point at them.
 
 mod explain;
+
+pub(crate) use explain::rule_text;
 mod rule;
 mod stratum;
 
@@ -95,7 +97,9 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         .strata
         .iter()
         .enumerate()
-        .map(|(index, stratum)| stratum::generate(hir, index, stratum));
+        .map(|(index, stratum)| stratum::generate(hir, index, stratum, &plan.carried));
+    let transition = (!plan.carried.is_empty())
+        .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
     let explain = explain::generate(hir, analysis, plan);
     let checks = type_checks(hir);
 
@@ -153,6 +157,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
 
             #dataflow
             #(#strata)*
+            #transition
         }
 
         const _: fn() = || { #checks };
@@ -172,17 +177,52 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             let row = row_type(decl);
             quote!(let #local = #io.input::<#row>(#scope);)
         });
+    // A carried relation starts each tick with what the previous tick's transition decided.
+    let carried = plan.carried.iter().map(|&r| {
+        let decl = hir.relations[r];
+        let (keep, prev, row) = (
+            stratum::keep_local(decl),
+            stratum::prev_local(decl),
+            row_type(decl),
+        );
+        quote!(let (#keep, #prev) = ::blossom::rt::previous_tick::<#row>(#scope);)
+    });
     let strata = plan.strata.iter().enumerate().map(|(index, stratum)| {
         let function = format_ident!("__stratum_{}", index);
         let reads = stratum
             .reads
             .iter()
             .map(|&r| relation_local(hir.relations[r]));
+        let prevs = stratum
+            .relations
+            .iter()
+            .filter(|r| plan.carried.contains(r))
+            .map(|&r| stratum::prev_local(hir.relations[r]));
         let defined = stratum
             .relations
             .iter()
             .map(|&r| relation_local(hir.relations[r]));
-        quote!(let (#(#defined,)*) = Self::#function(#scope, #(&#reads),*);)
+        quote!(let (#(#defined,)*) = Self::#function(#scope, #(&#reads,)* #(#prevs),*);)
+    });
+    let transition = (!plan.carried.is_empty()).then(|| {
+        let reads = plan
+            .transition
+            .reads
+            .iter()
+            .map(|&r| relation_local(hir.relations[r]));
+        let next: Vec<_> = plan
+            .carried
+            .iter()
+            .map(|&r| stratum::next_local(hir.relations[r]))
+            .collect();
+        let keep = plan
+            .carried
+            .iter()
+            .map(|&r| stratum::keep_local(hir.relations[r]));
+        quote! {
+            let (#(#next,)*) = Self::__transition(#scope, #(&#reads),*);
+            #(#keep.set(#next);)*
+        }
     });
     let registrations = hir.relations.iter().filter_map(|decl| {
         let local = relation_local(decl);
@@ -198,7 +238,9 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         #[allow(unused_variables)]
         fn __dataflow(#scope: ::blossom::rt::Scope<'_, ::blossom::rt::Tick>, #io: &mut ::blossom::rt::WorkerIo) {
             #(#inputs)*
+            #(#carried)*
             #(#strata)*
+            #transition
             #(#registrations)*
         }
     }

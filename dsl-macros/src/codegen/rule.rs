@@ -9,8 +9,8 @@ use syn::spanned::Spanned;
 
 use super::{internal, relation_local, row_type};
 use crate::parse::variable;
-use crate::plan::{Coercions, Filter, IndexPlan, RulePlan, Stage, Use};
-use crate::resolve::{Hir, Item, RuleHir, Slot, VarId};
+use crate::plan::{Coercions, Filter, IndexPlan, KeyPart, RulePlan, Stage, Use};
+use crate::resolve::{Function, Hir, Item, RuleHir, Slot, SpannedType, VarId};
 
 /// The local holding rule `rule`'s derived rows.
 pub fn local(rule: usize) -> Ident {
@@ -73,6 +73,14 @@ pub fn index(hir: &Hir, position: usize, plan: &IndexPlan) -> TokenStream {
         .map(|filter| row_filter(arity, filter, &plan.coerce));
     let copy = |column: &usize| copied(&plan.coerce, *column, place(arity, *column));
     let key = tuple(plan.key.iter().map(copy));
+    if plan.keys_only {
+        return quote! {
+            let #local = ::blossom::rt::key_set(&#rel, move |#row: &#row_ty| {
+                #(#filters)*
+                ::core::option::Option::Some(#key)
+            });
+        };
+    }
     let vals = tuple(plan.vals.iter().map(copy));
     quote! {
         let #local = ::blossom::rt::index(&#rel, move |#row: &#row_ty| {
@@ -114,7 +122,11 @@ pub fn generate(hir: &Hir, plan: &RulePlan) -> TokenStream {
         } else {
             let index = index_local(stage.index.unwrap_or_default());
             let (k, l, r) = (internal("key"), internal("left"), internal("right"));
-            let join = quote!(::blossom::rt::join(&#stage_local, &#index, move |#k, #l, #r| #body));
+            let join = if stage.negated {
+                quote!(::blossom::rt::antijoin(&#stage_local, &#index, move |#k, #l| #body))
+            } else {
+                quote!(::blossom::rt::join(&#stage_local, &#index, move |#k, #l, #r| #body))
+            };
             if last {
                 quote!(let #stage_local = #join;)
             } else {
@@ -124,9 +136,14 @@ pub fn generate(hir: &Hir, plan: &RulePlan) -> TokenStream {
     });
     let local = local(plan.rule);
     let text = super::explain::rule_text(rule.rule);
+    let result = if rule.aggregates() {
+        aggregate(hir, rule, &stage_local)
+    } else {
+        quote!(#stage_local)
+    };
     quote! {
         #[doc = #text]
-        let #local = { #(#steps)* #stage_local };
+        let #local = { #(#steps)* #result };
     }
 }
 
@@ -152,8 +169,10 @@ fn closure_body(hir: &Hir, rule: &RuleHir, stage: &Stage) -> TokenStream {
     let mut code = Vec::new();
     // Bind what this stage needs from the key and the carried values (joins)...
     let (k, l, r) = (internal("key"), internal("left"), internal("right"));
-    for (i, &var) in stage.key.iter().enumerate() {
-        if stage.wanted.contains(&var) {
+    for (i, part) in stage.key.iter().enumerate() {
+        let Some(var) = part.var() else { continue };
+        let first = stage.key.iter().position(|p| p.var() == Some(var)) == Some(i);
+        if first && stage.wanted.contains(&var) {
             let i = syn::Index::from(i);
             code.push(bind(rule, var, quote!(#k.#i)));
         }
@@ -205,16 +224,27 @@ fn closure_body(hir: &Hir, rule: &RuleHir, stage: &Stage) -> TokenStream {
     code.extend(stage.trailing.iter().map(|&i| item(rule, i)));
     code.push(match &stage.next {
         Some((key, vals)) => {
-            let key = tuple(
-                key.iter()
-                    .map(|&v| var_ident(rule, v).to_token_stream_owned()),
-            );
+            // A key with expressions, or with a variable twice, copies its variables: the
+            // expressions may read the same variables as the values do.
+            let copy = key.iter().enumerate().any(|(i, part)| match part {
+                KeyPart::Expr(_) => true,
+                KeyPart::Var(v) => key[..i].iter().any(|p| p.var() == Some(*v)),
+            });
+            let key = tuple(key.iter().map(|part| match part {
+                KeyPart::Var(v) if copy => {
+                    let ident = var_ident(rule, *v);
+                    quote!(::core::clone::Clone::clone(&#ident))
+                }
+                KeyPart::Var(v) => var_ident(rule, *v).to_token_stream_owned(),
+                KeyPart::Expr(expr) => quote_spanned!(expr.span()=> (#expr)),
+            }));
             let vals = tuple(
                 vals.iter()
                     .map(|&v| var_ident(rule, v).to_token_stream_owned()),
             );
             quote!(::core::option::Option::Some((#key, #vals)))
         }
+        None if rule.aggregates() => grouped(hir, rule),
         None => head(hir, rule),
     });
     quote!({ #(#code)* })
@@ -251,11 +281,7 @@ fn head(hir: &Hir, rule: &RuleHir) -> TokenStream {
         .zip(&names)
         .map(|((arg, column), name)| {
             let ty = &column.ty;
-            let value = match variable(arg) {
-                // A variable may appear in several columns: each gets its own copy.
-                Some(_) => quote_spanned!(arg.span()=> ::core::clone::Clone::clone(&#arg)),
-                None => quote!(#arg),
-            };
+            let value = owned(arg);
             quote_spanned!(arg.span()=> let #name: #ty = #value;)
         });
     let row = match names.as_slice() {
@@ -276,5 +302,127 @@ trait OwnedTokens {
 impl OwnedTokens for Ident {
     fn to_token_stream_owned(&self) -> TokenStream {
         quote!(#self)
+    }
+}
+
+/// The last stage of an aggregating rule: `Some(((group...), (arguments...)))`, each group
+/// column checked against its declared type, as in [`head`].
+fn grouped(hir: &Hir, rule: &RuleHir) -> TokenStream {
+    let decl = hir.relations[rule.head];
+    let mut code = Vec::new();
+    let (mut group, mut args) = (Vec::new(), Vec::new());
+    for (i, (arg, aggregate)) in rule.rule.head.args.iter().zip(&rule.aggregates).enumerate() {
+        let ty = &decl.columns[i].ty;
+        match aggregate {
+            None => {
+                let name = internal(&format!("__h{i}"));
+                let value = owned(arg);
+                code.push(quote_spanned!(arg.span()=> let #name: #ty = #value;));
+                group.push(quote!(#name));
+            }
+            Some(aggregate) => {
+                for (j, value) in aggregate.args.iter().enumerate() {
+                    let name = internal(&format!("__a{i}_{j}"));
+                    let typed = match aggregate.function {
+                        Function::Sum | Function::Min | Function::Max => true,
+                        Function::ArgMin | Function::ArgMax => j == 1,
+                        Function::Count | Function::Collect => false,
+                    };
+                    let value = owned(value);
+                    code.push(if typed {
+                        quote_spanned!(value.span()=> let #name: #ty = #value;)
+                    } else {
+                        quote_spanned!(value.span()=> let #name = #value;)
+                    });
+                    args.push(quote!(#name));
+                }
+            }
+        }
+    }
+    quote! {
+        #(#code)*
+        ::core::option::Option::Some(((#(#group,)*), (#(#args,)*)))
+    }
+}
+
+/// `rt::aggregate(stage, |group, matches| row)`: one row per group, its aggregates computed
+/// over the group's matches (each with its multiplicity: the number of ways the body matched).
+fn aggregate(hir: &Hir, rule: &RuleHir, stage: &Ident) -> TokenStream {
+    let decl = hir.relations[rule.head];
+    let (group_local, input) = (internal("group"), internal("matches"));
+    let (v, n) = (internal("v"), internal("n"));
+    let mut code = Vec::new();
+    let mut names = Vec::new();
+    let (mut group_position, mut arg_position) = (0, 0);
+    for (i, (aggregate, column)) in rule.aggregates.iter().zip(&decl.columns).enumerate() {
+        let name = internal(&format!("__h{i}"));
+        let ty = &column.ty;
+        match aggregate {
+            None => {
+                let p = syn::Index::from(group_position);
+                group_position += 1;
+                code.push(quote!(let #name: #ty = ::core::clone::Clone::clone(&#group_local.#p);));
+            }
+            Some(aggregate) => {
+                let mut field = || {
+                    let p = syn::Index::from(arg_position);
+                    arg_position += 1;
+                    quote!(&#v.#p)
+                };
+                // Spanned at the call, so that a column type the aggregate cannot produce is
+                // reported there.
+                let agg = quote_spanned!(aggregate.span=> ::blossom::rt::agg);
+                let value = match aggregate.function {
+                    Function::Count => {
+                        // The column type, named at the call, so that a column `count()` cannot
+                        // produce is reported at `count()`.
+                        let ty = SpannedType {
+                            ty,
+                            span: aggregate.span,
+                        };
+                        quote_spanned!(aggregate.span=> #agg::count::<_, #ty>(#input))
+                    }
+                    Function::Sum => {
+                        let a = field();
+                        quote!(#agg::sum(#input.iter().map(|(#v, #n)| (#a, *#n)))?)
+                    }
+                    Function::Min | Function::Max => {
+                        let a = field();
+                        let function = format_ident!("{}", aggregate.function.name());
+                        quote!(#agg::#function(#input.iter().map(|(#v, _)| #a))?)
+                    }
+                    Function::ArgMin | Function::ArgMax => {
+                        let (a, b) = (field(), field());
+                        let function = format_ident!("{}", aggregate.function.name());
+                        quote!(#agg::#function(#input.iter().map(|(#v, _)| (#a, #b)))?)
+                    }
+                    Function::Collect => {
+                        let a = field();
+                        quote!(#agg::collect(#input.iter().map(|(#v, _)| #a)))
+                    }
+                };
+                code.push(quote_spanned!(aggregate.span=> let #name: #ty = #value;));
+            }
+        }
+        names.push(name);
+    }
+    let row = match names.as_slice() {
+        [only] => quote!(#only),
+        _ => quote!((#(#names),*)),
+    };
+    quote! {
+        ::blossom::rt::aggregate(&#stage, move |#group_local, #input| {
+            #(#code)*
+            ::core::option::Option::Some(#row)
+        })
+    }
+}
+
+/// A head argument's value, owned: a variable may appear in several columns, and each gets its
+/// own copy.
+fn owned(arg: &syn::Expr) -> TokenStream {
+    match variable(arg) {
+        Some(_) => quote_spanned!(arg.span()=> ::core::clone::Clone::clone(&#arg)),
+        None => quote!(#arg),
     }
 }

@@ -4,19 +4,31 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{internal, relation_local, row_type, rule};
-use crate::parse::Kind;
-use crate::plan::StratumPlan;
+use crate::parse::{Kind, Merge};
+use crate::plan::{IndexPlan, RulePlan, StratumPlan, TransitionPlan};
 use crate::resolve::Hir;
 
-/// `fn __stratum_N(scope, reads...) -> (defined...)`.
-pub fn generate(hir: &Hir, index: usize, stratum: &StratumPlan) -> TokenStream {
+/// `fn __stratum_N(scope, reads..., carried...) -> (defined...)`: `carried` are the rows its
+/// relations start the tick with (see [`transition`]).
+pub fn generate(hir: &Hir, index: usize, stratum: &StratumPlan, carried: &[usize]) -> TokenStream {
     let function = format_ident!("__stratum_{}", index);
     let scope = internal("scope");
+    let carried: Vec<usize> = stratum
+        .relations
+        .iter()
+        .copied()
+        .filter(|r| carried.contains(r))
+        .collect();
     let params = stratum.reads.iter().map(|&r| {
         let decl = hir.relations[r];
         let local = relation_local(decl);
         let row = row_type(decl);
         quote!(#local: &::blossom::rt::Rel<'s, ::blossom::rt::Tick, #row>)
+    });
+    let carried_params = carried.iter().map(|&r| {
+        let decl = hir.relations[r];
+        let (prev, row) = (prev_local(decl), row_type(decl));
+        quote!(#prev: ::blossom::rt::Rel<'s, ::blossom::rt::Tick, #row>)
     });
     let returns = stratum.relations.iter().map(|&r| {
         let row = row_type(hir.relations[r]);
@@ -27,28 +39,18 @@ pub fn generate(hir: &Hir, index: usize, stratum: &StratumPlan) -> TokenStream {
         .iter()
         .map(|&r| relation_local(hir.relations[r]))
         .collect();
-    let tables: Vec<usize> = stratum
-        .relations
-        .iter()
-        .copied()
-        .filter(|&r| hir.relations[r].kind == Kind::Table)
-        .collect();
-    // A table starts each tick with its rows of the previous tick.
-    let remember = tables.iter().map(|&r| {
-        let decl = hir.relations[r];
-        let (keep, prev) = (keep_local(decl), prev_local(decl));
-        let row = row_type(decl);
-        quote!(let (#keep, #prev) = ::blossom::rt::previous_tick::<#row>(#scope);)
-    });
-    let keep = tables.iter().map(|&r| {
-        let decl = hir.relations[r];
-        let (keep, local) = (keep_local(decl), relation_local(decl));
-        quote!(#keep.set(#local.clone());)
-    });
     let body = if stratum.recursive {
-        recursive_body(hir, stratum)
+        recursive_body(hir, stratum, &carried)
     } else {
-        definitions(hir, stratum, &scope)
+        let parts = Parts::Stratum(&carried);
+        definitions(
+            hir,
+            &stratum.indexes,
+            &stratum.rules,
+            &stratum.relations,
+            parts,
+            &scope,
+        )
     };
     let names: Vec<String> = stratum
         .relations
@@ -60,49 +62,130 @@ pub fn generate(hir: &Hir, index: usize, stratum: &StratumPlan) -> TokenStream {
         #[doc = #doc]
         #[doc(hidden)]
         #[allow(clippy::type_complexity, clippy::too_many_arguments)]
-        fn #function<'s>(#scope: ::blossom::rt::Scope<'s, ::blossom::rt::Tick>, #(#params),*) -> (#(#returns,)*) {
-            #(#remember)*
+        fn #function<'s>(#scope: ::blossom::rt::Scope<'s, ::blossom::rt::Tick>, #(#params,)* #(#carried_params),*) -> (#(#returns,)*) {
             #body
-            #(#keep)*
             (#(#defined,)*)
         }
     }
 }
 
-/// The stratum's indexes and rules in `scope`, ending with each relation's local bound to the
-/// union of its previous rows (for tables) and what its rules derive.
-fn definitions(hir: &Hir, stratum: &StratumPlan, scope: &proc_macro2::Ident) -> TokenStream {
-    let indexes = stratum
-        .indexes
+/// `fn __transition(scope, reads...) -> (next...)`: what each carried relation starts the next
+/// tick with. A table keeps its rows, less what `<-` rules delete, plus what `<+` rules insert
+/// (deletions first: a row both deleted and inserted stays); any other relation starts with
+/// what `<+` rules insert.
+pub fn transition(hir: &Hir, plan: &TransitionPlan, carried: &[usize]) -> TokenStream {
+    let scope = internal("scope");
+    let params = plan.reads.iter().map(|&r| {
+        let decl = hir.relations[r];
+        let local = relation_local(decl);
+        let row = row_type(decl);
+        quote!(#local: &::blossom::rt::Rel<'s, ::blossom::rt::Tick, #row>)
+    });
+    let returns = carried.iter().map(|&r| {
+        let row = row_type(hir.relations[r]);
+        quote!(::blossom::rt::Rel<'s, ::blossom::rt::Tick, #row>)
+    });
+    let next: Vec<_> = carried
+        .iter()
+        .map(|&r| next_local(hir.relations[r]))
+        .collect();
+    let body = definitions(
+        hir,
+        &plan.indexes,
+        &plan.rules,
+        carried,
+        Parts::Transition,
+        &scope,
+    );
+    quote! {
+        #[doc(hidden)]
+        #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+        fn __transition<'s>(#scope: ::blossom::rt::Scope<'s, ::blossom::rt::Tick>, #(#params),*) -> (#(#returns,)*) {
+            #body
+            (#(#next,)*)
+        }
+    }
+}
+
+/// What a relation's value is the union of.
+#[derive(Clone, Copy)]
+enum Parts<'a> {
+    /// In a stratum: its carried rows (for the relations listed) and its `<=` rules.
+    Stratum(&'a [usize]),
+    /// In the transition: the next tick's rows, from `<+` and `<-` rules.
+    Transition,
+}
+
+/// Indexes and rules in `scope`, ending with each relation's local bound to the union of its
+/// parts: in a stratum, its carried rows and what its rules derive; in the transition, the
+/// next tick's rows.
+fn definitions(
+    hir: &Hir,
+    indexes: &[IndexPlan],
+    rules: &[RulePlan],
+    relations: &[usize],
+    parts: Parts,
+    scope: &proc_macro2::Ident,
+) -> TokenStream {
+    let index_code = indexes
         .iter()
         .enumerate()
         .map(|(index, plan)| rule::index(hir, index, plan));
-    let rules = stratum.rules.iter().map(|plan| rule::generate(hir, plan));
-    let unions = stratum.relations.iter().map(|&r| {
-        let decl = hir.relations[r];
-        let local = relation_local(decl);
-        let mut parts: Vec<TokenStream> = Vec::new();
-        if decl.kind == Kind::Table {
-            let prev = prev_local(decl);
-            parts.push(quote!(#prev));
-        }
-        for plan in &stratum.rules {
-            if hir.rules[plan.rule].head == r {
+    let rule_code = rules.iter().map(|plan| rule::generate(hir, plan));
+    let derived = |r: usize, merge: Merge| -> Vec<TokenStream> {
+        rules
+            .iter()
+            .filter(|plan| {
+                hir.rules[plan.rule].head == r && hir.rules[plan.rule].rule.merge == merge
+            })
+            .map(|plan| {
                 let local = rule::local(plan.rule);
-                parts.push(quote!(#local));
+                quote!(#local)
+            })
+            .collect()
+    };
+    let unions = relations.iter().map(|&r| {
+        let decl = hir.relations[r];
+        match parts {
+            Parts::Stratum(carried) => {
+                let local = relation_local(decl);
+                let mut parts: Vec<TokenStream> = Vec::new();
+                if carried.contains(&r) {
+                    let prev = prev_local(decl);
+                    parts.push(quote!(#prev));
+                }
+                parts.extend(derived(r, Merge::Now));
+                quote!(let #local = ::blossom::rt::union(#scope, ::std::vec![#(#parts),*]);)
+            }
+            Parts::Transition => {
+                let next = next_local(decl);
+                let kept = if decl.kind == Kind::Table {
+                    let local = relation_local(decl);
+                    quote!(::core::option::Option::Some(#local))
+                } else {
+                    quote!(::core::option::Option::None)
+                };
+                let (deleted, inserted) = (derived(r, Merge::Delete), derived(r, Merge::Next));
+                quote! {
+                    let #next = ::blossom::rt::next_tick(
+                        #scope,
+                        #kept,
+                        ::std::vec![#(#deleted),*],
+                        ::std::vec![#(#inserted),*],
+                    );
+                }
             }
         }
-        quote!(let #local = ::blossom::rt::union(#scope, ::std::vec![#(#parts),*]);)
     });
     quote! {
-        #(#indexes)*
-        #(#rules)*
+        #(#index_code)*
+        #(#rule_code)*
         #(#unions)*
     }
 }
 
 /// A recursive stratum: its relations are variables of a nested scope, iterated to a fixpoint.
-fn recursive_body(hir: &Hir, stratum: &StratumPlan) -> TokenStream {
+fn recursive_body(hir: &Hir, stratum: &StratumPlan, carried: &[usize]) -> TokenStream {
     let scope = internal("scope");
     let inner = internal("inner");
     let defined: Vec<_> = stratum
@@ -120,15 +203,18 @@ fn recursive_body(hir: &Hir, stratum: &StratumPlan) -> TokenStream {
         let local = relation_local(hir.relations[r]);
         quote!(let #local = #local.clone().enter(#inner);)
     });
-    let prevs = stratum
-        .relations
-        .iter()
-        .filter(|&&r| hir.relations[r].kind == Kind::Table)
-        .map(|&r| {
-            let prev = prev_local(hir.relations[r]);
-            quote!(let #prev = #prev.enter(#inner);)
-        });
-    let definitions = definitions(hir, stratum, &inner);
+    let prevs = carried.iter().map(|&r| {
+        let prev = prev_local(hir.relations[r]);
+        quote!(let #prev = #prev.enter(#inner);)
+    });
+    let definitions = definitions(
+        hir,
+        &stratum.indexes,
+        &stratum.rules,
+        &stratum.relations,
+        Parts::Stratum(carried),
+        &inner,
+    );
     let sets = stratum.relations.iter().map(|&r| {
         let decl = hir.relations[r];
         let (var, local) = (variable_local(decl), relation_local(decl));
@@ -146,12 +232,19 @@ fn recursive_body(hir: &Hir, stratum: &StratumPlan) -> TokenStream {
     }
 }
 
-fn keep_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
+/// The variable a carried relation's next rows are fed back through.
+pub(crate) fn keep_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
     internal(&format!("keep_{}", decl.name))
 }
 
-fn prev_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
+/// A carried relation's rows at the start of the tick.
+pub(crate) fn prev_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
     internal(&format!("prev_{}", decl.name))
+}
+
+/// A carried relation's rows at the start of the next tick.
+pub(crate) fn next_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
+    internal(&format!("next_{}", decl.name))
 }
 
 fn variable_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {

@@ -1,0 +1,11 @@
+blossom::program! {
+    Orphans {
+        input node(n: u32);
+        input edge(src: u32, dst: u32);
+        output orphan(n: u32);
+
+        orphan(n) <= !edge(_, n), node(n);
+    }
+}
+
+fn main() {}
