@@ -1,0 +1,60 @@
+//! `shortest_paths`: the shortest distance and first hop between every pair of a weighted graph.
+//!
+//! Reads `from to km` lines (`--input FILE`; the bundled canal network by default) and prints
+//! one line per pair, `from -> to: km km via hop`, then, last, `pairs=<N>`. Routes longer than
+//! `--max-km` (default: the sum of all distances, enough for any shortest path) are not
+//! explored. `-w N` runs on N worker threads.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use blossom::Config;
+use blossom_examples::BUNDLED_CANALS;
+use blossom_examples::shortest::{parse_roads, shortest_paths};
+use clap::Parser;
+
+/// The shortest paths of a weighted directed graph, computed by Blossom rules.
+#[derive(Parser)]
+struct Args {
+    /// `from to km` per line. Without it, the bundled canal network is used.
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// The longest route to explore, in km [default: the sum of all distances].
+    #[arg(long)]
+    max_km: Option<u32>,
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("shortest_paths: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let (config, rest) = Config::from_args(std::env::args())?;
+    let args = Args::parse_from(rest);
+    let roads = match &args.input {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            parse_roads(std::io::BufReader::new(file), &path.display().to_string())?
+        }
+        None => parse_roads(Cursor::new(BUNDLED_CANALS), "bundled canals.tsv")?,
+    };
+    let max_km = args.max_km.unwrap_or_else(|| {
+        roads
+            .iter()
+            .fold(0u32, |total, &(_, _, km)| total.saturating_add(km))
+    });
+    let (shortest, hops) = shortest_paths(&roads, max_km, &config)?;
+    for (&(from, to, km), &(_, _, via)) in shortest.iter().zip(&hops) {
+        println!("{from} -> {to}: {km} km via {via}");
+    }
+    println!("pairs={}", shortest.len());
+    Ok(())
+}

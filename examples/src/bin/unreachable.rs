@@ -1,0 +1,63 @@
+//! `unreachable`: the nodes of a graph that no path from the source reaches.
+//!
+//! Reads an edge list (`--input FILE`; the bundled `ol-cedge` graph by default), starts from
+//! `--from NODE` (default: the source of the first edge), and prints, last, `unreachable=<N>`;
+//! `--list` also prints the nodes, one per line. `-w N` runs on N worker threads.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use blossom::Config;
+use blossom_examples::edges::{parse_edges, read_edges};
+use blossom_examples::{BUNDLED_GRAPH, unreachable::unreachable};
+use clap::Parser;
+
+/// The nodes of a directed graph that cannot be reached from a source.
+#[derive(Parser)]
+struct Args {
+    /// An edge list: two unsigned integers per line. Without it, the bundled graph is used.
+    #[arg(long, value_name = "FILE")]
+    input: Option<PathBuf>,
+    /// The source node [default: the source of the first edge].
+    #[arg(long, value_name = "NODE")]
+    from: Option<u32>,
+    /// Print every unreachable node, not only their number.
+    #[arg(long)]
+    list: bool,
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("unreachable: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
+    let (config, rest) = Config::from_args(std::env::args())?;
+    let args = Args::parse_from(rest);
+    let edges = match &args.input {
+        Some(path) => read_edges(path)?,
+        None => parse_edges(
+            Cursor::new(BUNDLED_GRAPH),
+            "bundled ol-cedge.tsv",
+            |_, _| {},
+        )
+        .context("the bundled graph is malformed")?,
+    };
+    let Some(from) = args.from.or_else(|| edges.first().map(|&(src, _)| src)) else {
+        anyhow::bail!("the graph has no edges, so there is no default source: pass --from");
+    };
+    let nodes = unreachable(edges, [from], &config)?;
+    if args.list {
+        for node in &nodes {
+            println!("{node}");
+        }
+    }
+    println!("unreachable={}", nodes.len());
+    Ok(())
+}
