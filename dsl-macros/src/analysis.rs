@@ -19,7 +19,7 @@ use crate::resolve::{Hir, Item};
 pub struct Analysis {
     /// Strata in evaluation order: each reads only inputs, earlier strata and itself.
     pub strata: Vec<Stratum>,
-    /// The `<+` and `<-` rules, evaluated once every stratum is complete.
+    /// The `<+`, `<-` and `<+-` rules, evaluated once every stratum is complete.
     pub temporal: Vec<usize>,
     pub edges: Vec<Edge>,
 }
@@ -133,7 +133,12 @@ pub fn analyse(hir: &Hir) -> syn::Result<Analysis> {
         })
         .collect();
     let temporal = (0..hir.rules.len())
-        .filter(|&rule| matches!(hir.rules[rule].rule.merge, Merge::Next | Merge::Delete))
+        .filter(|&rule| {
+            matches!(
+                hir.rules[rule].rule.merge,
+                Merge::Next | Merge::Delete | Merge::Upsert
+            )
+        })
         .collect();
     diags.finish(Analysis {
         strata,

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! program  := attrs vis NAME '{' (decl | rule)* '}'
-//! decl     := attrs KIND NAME '(' (col ':' Type),* ')' ';'      KIND: input table scratch output
-//! rule     := head MERGE body ';'                               MERGE: <=  <+  <-  <~
+//! decl     := attrs KIND NAME '(' columns ')' ';'               KIND: input table scratch output
+//! columns  := (col ':' Type),* [ '=>' (col ':' Type),* ]       key columns before `=>`
+//! rule     := head MERGE body ';'                               MERGE: <=  <+  <-  <+-  <~
 //! head     := NAME '(' expr,* ')'
 //! body     := item (',' item)*
 //! item     := ['!'] NAME '(' term,* ')' | 'if' expr | 'let' pat '=' expr
@@ -34,6 +35,8 @@ pub struct Decl {
     pub kind_span: Span,
     pub name: Ident,
     pub columns: Vec<ColumnDecl>,
+    /// `table r(k: K => v: V)`: the number of leading columns that are the key, and the `=>`.
+    pub key: Option<(usize, Span)>,
 }
 
 /// One named, typed column of a declaration.
@@ -104,6 +107,8 @@ pub enum Merge {
     Next,
     /// `<-`: deleted at the next tick.
     Delete,
+    /// `<+-`: replaces the row with the same key at the next tick.
+    Upsert,
     /// `<~`: sent asynchronously.
     Async,
 }
@@ -114,6 +119,7 @@ impl Merge {
             Merge::Now => "<=",
             Merge::Next => "<+",
             Merge::Delete => "<-",
+            Merge::Upsert => "<+-",
             Merge::Async => "<~",
         }
     }
@@ -199,14 +205,36 @@ fn parse_decl(
     let name = input.parse()?;
     let content;
     parenthesized!(content in input);
-    let columns = Punctuated::<ColumnDecl, Token![,]>::parse_terminated(&content)?;
+    let mut columns = Vec::new();
+    let mut key = None;
+    while !content.is_empty() {
+        if content.peek(Token![=>]) {
+            let arrow: Token![=>] = content.parse()?;
+            if key.is_some() {
+                return Err(syn::Error::new_spanned(
+                    arrow,
+                    "a declaration has one `=>`: the key columns before it, the others after",
+                ));
+            }
+            key = Some((columns.len(), arrow.spans[0]));
+            continue;
+        }
+        columns.push(content.parse::<ColumnDecl>()?);
+        if content.is_empty() {
+            break;
+        }
+        if !content.peek(Token![=>]) {
+            content.parse::<Token![,]>()?;
+        }
+    }
     input.parse::<Token![;]>()?;
     Ok(Decl {
         attrs,
         kind,
         kind_span,
         name,
-        columns: columns.into_iter().collect(),
+        columns,
+        key,
     })
 }
 
@@ -250,6 +278,9 @@ fn parse_merge(input: ParseStream) -> syn::Result<(Merge, TokenStream)> {
     }
     if input.peek(Token![<-]) {
         let arrow: Token![<-] = input.parse()?;
+        if let Some(plus) = input.parse::<Option<Token![+]>>()? {
+            return Ok((Merge::Upsert, quote::quote!(#arrow #plus)));
+        }
         return Ok((Merge::Delete, arrow.to_token_stream()));
     }
     if !input.peek(Token![<]) {
@@ -257,6 +288,9 @@ fn parse_merge(input: ParseStream) -> syn::Result<(Merge, TokenStream)> {
     }
     let lt: Token![<] = input.parse()?;
     if let Some(plus) = input.parse::<Option<Token![+]>>()? {
+        if let Some(minus) = input.parse::<Option<Token![-]>>()? {
+            return Ok((Merge::Upsert, quote::quote!(#lt #plus #minus)));
+        }
         return Ok((Merge::Next, quote::quote!(#lt #plus)));
     }
     if let Some(tilde) = input.parse::<Option<Token![~]>>()? {

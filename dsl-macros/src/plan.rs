@@ -164,10 +164,9 @@ pub fn plan<'p>(hir: &Hir<'p>, analysis: &Analysis) -> Plan<'p> {
     let carried: Vec<usize> = (0..hir.relations.len())
         .filter(|&r| {
             hir.relations[r].kind == Kind::Table
-                || hir
-                    .rules
-                    .iter()
-                    .any(|rule| rule.head == r && rule.rule.merge == Merge::Next)
+                || hir.rules.iter().any(|rule| {
+                    rule.head == r && matches!(rule.rule.merge, Merge::Next | Merge::Upsert)
+                })
         })
         .collect();
     let mut indexes = Vec::new();

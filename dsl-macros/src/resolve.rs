@@ -208,6 +208,7 @@ pub fn resolve(program: &Program) -> syn::Result<Hir<'_>> {
             continue;
         }
         check_columns(decl, &mut diags);
+        check_key(decl, &mut diags);
         by_name.insert(name, relations.len());
         relations.push(decl);
     }
@@ -225,6 +226,27 @@ pub fn resolve(program: &Program) -> syn::Result<Hir<'_>> {
         relations,
         rules,
     })
+}
+
+/// Key columns (`k: K => v: V`) on relations whose rows the program derives.
+fn check_key(decl: &Decl, diags: &mut Diagnostics) {
+    let Some((count, arrow)) = decl.key else {
+        return;
+    };
+    if decl.kind == Kind::Input {
+        diags.error(
+            arrow,
+            format!(
+                "`{}` is an input: key columns are checked on the rows rules derive, so declare the key on a table that copies it",
+                decl.name
+            ),
+        );
+    } else if count == 0 {
+        diags.error(
+            arrow,
+            "no key columns before `=>`: write the key columns first, as in `r(k: K => v: V)`",
+        );
+    }
 }
 
 fn check_columns(decl: &Decl, diags: &mut Diagnostics) {
@@ -397,6 +419,13 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             )),
             (Merge::Delete, Kind::Scratch | Kind::Output) => Some(format!(
                 "`<-` deletes rows from a table, but `{name}` is {}: its rows last one tick, so there is nothing to delete",
+                decl.kind.described()
+            )),
+            (Merge::Upsert, Kind::Table) if decl.key.is_none() => Some(format!(
+                "`<+-` replaces the row with the same key, but `{name}` declares no key: declare one with `=>`, as in `table {name}(k: K => v: V)`"
+            )),
+            (Merge::Upsert, Kind::Scratch | Kind::Output) => Some(format!(
+                "`<+-` replaces a stored row, but `{name}` is {}: its rows last one tick; use `<+`",
                 decl.kind.described()
             )),
             (Merge::Async, _) => Some(format!(

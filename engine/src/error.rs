@@ -18,6 +18,25 @@ pub enum Error {
         /// The panic message or the reason the worker stopped.
         message: String,
     },
+    /// A tick gave two rows one key in a relation declared with key columns (`k: K => v: V`).
+    ///
+    /// The tick is rejected: the program's tables and outputs stay as they were before it, its
+    /// input rows are dropped, and the program goes on running the next ticks.
+    #[error(
+        "tick rejected: `{relation}` would hold two rows with key {key} in {when}: {} and {}; the program's state is as it was before the tick",
+        rows.0,
+        rows.1
+    )]
+    KeyConflict {
+        /// The keyed relation.
+        relation: String,
+        /// "this tick", or "the next tick" for the rows the tick would carry over.
+        when: String,
+        /// The key, as `Debug` prints it.
+        key: String,
+        /// Two of the rows with that key, as `Debug` prints them.
+        rows: (String, String),
+    },
     /// The program stopped after an earlier failure and no longer runs ticks.
     #[error("the program has stopped after an earlier failure")]
     Stopped,

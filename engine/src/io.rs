@@ -13,8 +13,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use differential_dataflow::AsCollection;
 use differential_dataflow::input::{Input, InputSession};
+use std::collections::HashMap;
+
+use timely::container::CapacityContainerBuilder;
 use timely::dataflow::ProbeHandle;
+use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::Exchange;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::dataflow::operators::vec::Broadcast;
+use timely::scheduling::Activator;
 
 use crate::rt::{Column, Rel, Scope, Tick};
 
@@ -29,6 +36,28 @@ pub struct WorkerIo {
     /// The tick the worker is running, or last completed: output changes for later ticks are
     /// held back, so that reading an output between ticks sees exactly the completed ones.
     pub(crate) ticking: Rc<Cell<Tick>>,
+    /// Rows of keyed relations that share a key, as every worker sees them (see `check_key`).
+    pub(crate) conflicts: Vec<Rc<RefCell<Rows<ConflictRow>>>>,
+    /// Whether each tick was accepted, as the host decided once every worker checked its keys.
+    pub(crate) verdicts: Rc<RefCell<BTreeMap<Tick, bool>>>,
+    /// The gates waiting for verdicts, to wake when one arrives.
+    pub(crate) gates: Rc<RefCell<Vec<Activator>>>,
+}
+
+/// A key conflict as it travels between workers: relation, when, key, two rows (as `Debug`).
+type ConflictRow = (String, String, String, String, String);
+
+/// Two rows of a keyed relation with one key, found in some tick.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Conflict {
+    /// The relation.
+    pub relation: String,
+    /// "this tick", or "the next tick" for the rows a tick carries over.
+    pub when: String,
+    /// The key, as `Debug` prints it.
+    pub key: String,
+    /// Two of the rows with that key, as `Debug` prints them.
+    pub rows: (String, String),
 }
 
 impl WorkerIo {
@@ -40,7 +69,153 @@ impl WorkerIo {
             gather,
             lens,
             ticking: Rc::new(Cell::new(0)),
+            conflicts: Vec::new(),
+            verdicts: Rc::default(),
+            gates: Rc::default(),
         }
+    }
+
+    /// Checks that `rel` never holds two rows with one key; a tick in which it does is rejected.
+    ///
+    /// Every worker sees every conflict (they are broadcast), so each host decides alike.
+    pub fn check_key<D: Column, K: Column>(
+        &mut self,
+        relation: &'static str,
+        when: &'static str,
+        rel: &Rel<'_, Tick, D>,
+        key: impl Fn(&D) -> K + 'static,
+    ) {
+        let found = rel.clone().map(move |row| (key(&row), row)).reduce(
+            move |key, rows, out: &mut Vec<(ConflictRow, isize)>| {
+                if let [(first, _), (second, _), ..] = rows {
+                    let conflict = (
+                        relation.to_string(),
+                        when.to_string(),
+                        format!("{key:?}"),
+                        format!("{first:?}"),
+                        format!("{second:?}"),
+                    );
+                    out.push((conflict, 1));
+                }
+            },
+        );
+        let rows = Rc::new(RefCell::new(Rows {
+            counts: BTreeMap::new(),
+            later: Vec::new(),
+            len: Arc::default(),
+            log: None,
+        }));
+        let sink = Rc::clone(&rows);
+        let ticking = Rc::clone(&self.ticking);
+        found
+            .map(|(_, conflict)| conflict)
+            .inner
+            .broadcast()
+            .as_collection()
+            .inspect_batch(move |_, updates| sink.borrow_mut().apply(updates, ticking.get()))
+            .probe_with(&self.probe);
+        self.conflicts.push(rows);
+    }
+
+    /// The rows a carried relation starts the next tick with, once the host has accepted this
+    /// tick: `next` if it was, `prev` (the rows it started this tick with) if it was not.
+    pub fn gate<'s, D: Column>(
+        &mut self,
+        next: &Rel<'s, Tick, D>,
+        prev: &Rel<'s, Tick, D>,
+    ) -> Rel<'s, Tick, D> {
+        // The tick's change; a gate passes its accumulated value, or nothing, per tick.
+        let change = next.clone().concat(prev.clone().negate());
+        let scope = change.scope();
+        let verdicts = Rc::clone(&self.verdicts);
+        let gates = Rc::clone(&self.gates);
+        change
+            .inner
+            .unary_frontier::<CapacityContainerBuilder<Vec<(D, Tick, isize)>>, _, _, _>(
+                Pipeline,
+                "Gate",
+                move |capability, info| {
+                    gates.borrow_mut().push(scope.activator_for(info.address));
+                    let mut capability = Some(capability);
+                    let mut pending: BTreeMap<Tick, Vec<(D, isize)>> = BTreeMap::new();
+                    let mut total: HashMap<D, isize> = HashMap::new();
+                    move |(input, frontier), output| {
+                        input.for_each(|_, data| {
+                            for (row, time, diff) in data.drain(..) {
+                                pending.entry(time).or_default().push((row, diff));
+                            }
+                        });
+                        while let Some(held) = capability.as_mut() {
+                            let tick = *held.time();
+                            if frontier.less_equal(&tick) {
+                                break;
+                            }
+                            let Some(accepted) = verdicts.borrow().get(&tick).copied() else {
+                                break;
+                            };
+                            for (row, diff) in pending.remove(&tick).unwrap_or_default() {
+                                *total.entry(row).or_default() += diff;
+                            }
+                            total.retain(|_, diff| *diff != 0);
+                            if accepted && !total.is_empty() {
+                                let mut session = output.session(held);
+                                for (row, diff) in &total {
+                                    session.give((row.clone(), tick, *diff));
+                                }
+                            }
+                            if frontier.is_empty() {
+                                capability = None;
+                            } else {
+                                held.downgrade(&(tick + 1));
+                            }
+                        }
+                    }
+                },
+            )
+            .as_collection()
+    }
+
+    /// Records whether tick `tick` was accepted, wakes the gates, and on a rejection puts the
+    /// outputs back as they were before it.
+    pub(crate) fn decide(&mut self, tick: Tick, accepted: bool) {
+        self.verdicts.borrow_mut().insert(tick, accepted);
+        self.verdicts.borrow_mut().retain(|t, _| *t + 1 >= tick);
+        for gate in self.gates.borrow().iter() {
+            gate.activate();
+        }
+        if !accepted {
+            for port in &mut self.outputs {
+                port.reject();
+            }
+        }
+    }
+
+    /// The key conflicts found in the last completed tick.
+    pub(crate) fn conflicts(&self) -> Vec<Conflict> {
+        let mut found: Vec<Conflict> = self
+            .conflicts
+            .iter()
+            .flat_map(|rows| {
+                rows.borrow()
+                    .counts
+                    .iter()
+                    .filter(|(_, count)| **count > 0)
+                    .map(|((relation, when, key, first, second), _)| Conflict {
+                        relation: relation.clone(),
+                        when: when.clone(),
+                        key: key.clone(),
+                        rows: (first.clone(), second.clone()),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Whether the program has keys, so that a tick may be rejected.
+    pub(crate) fn transactional(&self) -> bool {
+        !self.conflicts.is_empty()
     }
 
     /// Declares the next `input` relation; its rows hold for the tick they are inserted in.
@@ -66,6 +241,7 @@ impl WorkerIo {
             counts: BTreeMap::new(),
             later: Vec::new(),
             len,
+            log: self.transactional().then(Log::default),
         }));
         let sink = Rc::clone(&rows);
         let ticking = Rc::clone(&self.ticking);
@@ -114,29 +290,59 @@ impl<D: Column> InputPort for InputSession<Tick, D, isize> {
 pub(crate) trait OutputPort {
     /// Applies the changes held back for tick `tick`, now complete.
     fn complete(&mut self, tick: Tick);
+    /// A tick starts: the changes of a rejected tick are applied again, as differential has
+    /// them, before the new tick's changes arrive.
+    fn begin(&mut self);
+    /// The completed tick was rejected: its changes are taken back until the next tick begins.
+    fn reject(&mut self);
     /// The rows, sorted, as a `Vec<D>` behind `Any`.
     fn snapshot(&self) -> Box<dyn Any + Send>;
 }
 
 /// An output's rows, kept as signed counts so that changes apply in any order as they arrive:
 /// differential may emit a row's `-1` before its `+1` within one tick.
-struct Rows<D> {
+pub(crate) struct Rows<D> {
     counts: BTreeMap<D, isize>,
     /// Changes for ticks after the one running, held until that tick runs (rare: relations end
     /// in `distinct`, which emits nothing for a tick before its inputs have closed it).
     later: Vec<(D, Tick, isize)>,
     /// The number of rows, shared with the host so that `len` needs no round trip.
     len: Arc<AtomicI64>,
+    /// The tick's changes, kept when a tick may be rejected (the program has keys).
+    log: Option<Log<D>>,
+}
+
+/// The changes an output applied in the running tick, and those of a rejected tick.
+struct Log<D> {
+    tick: Vec<(D, isize)>,
+    rejected: Vec<(D, isize)>,
+}
+
+impl<D> Default for Log<D> {
+    fn default() -> Self {
+        Log {
+            tick: Vec::new(),
+            rejected: Vec::new(),
+        }
+    }
 }
 
 impl<D: Column> Rows<D> {
     fn apply(&mut self, updates: &[(D, Tick, isize)], ticking: Tick) {
         for (row, time, diff) in updates {
             if *time <= ticking {
-                self.add(row, *diff);
+                self.change(row, *diff);
             } else {
                 self.later.push((row.clone(), *time, *diff));
             }
+        }
+    }
+
+    /// Applies one change of the running tick.
+    fn change(&mut self, row: &D, diff: isize) {
+        self.add(row, diff);
+        if let Some(log) = &mut self.log {
+            log.tick.push((row.clone(), diff));
         }
     }
 
@@ -165,7 +371,29 @@ impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
             later.into_iter().partition(|(_, t, _)| *t <= tick);
         rows.later = still_later;
         for (row, _, diff) in now {
+            rows.change(&row, diff);
+        }
+    }
+
+    fn begin(&mut self) {
+        let mut rows = self.borrow_mut();
+        let Some(log) = &mut rows.log else { return };
+        log.tick.clear();
+        let rejected = std::mem::take(&mut log.rejected);
+        for (row, diff) in rejected {
             rows.add(&row, diff);
+        }
+    }
+
+    fn reject(&mut self) {
+        let mut rows = self.borrow_mut();
+        let Some(log) = &mut rows.log else { return };
+        let changes = std::mem::take(&mut log.tick);
+        for (row, diff) in &changes {
+            rows.add(row, -diff);
+        }
+        if let Some(log) = &mut rows.log {
+            log.rejected.extend(changes);
         }
     }
 

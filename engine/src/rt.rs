@@ -201,6 +201,24 @@ pub fn next_tick<'s, D: Column>(
     union(scope, parts)
 }
 
+/// `rel` with every row whose key an `upserted` row has replaced by the upserted rows (`<+-`).
+pub fn replace<'s, D: Column, K: Column>(
+    scope: Scope<'s, Tick>,
+    rel: &Rel<'s, Tick, D>,
+    upserted: Vec<Rel<'s, Tick, D>>,
+    key: impl Fn(&D) -> K + Clone + 'static,
+) -> Rel<'s, Tick, D> {
+    let upserted = union(scope, upserted);
+    let key_of = key.clone();
+    let replaced = upserted.clone().map(move |row| key_of(&row)).distinct();
+    let kept = rel
+        .clone()
+        .map(move |row| (key(&row), row))
+        .antijoin(replaced)
+        .map(|(_, row)| row);
+    union(scope, vec![kept, upserted])
+}
+
 /// The set union of the rows that rules derive into one relation.
 pub fn union<'s, T: Time, D: Column>(
     scope: Scope<'s, T>,

@@ -59,7 +59,7 @@ impl Runtime {
                 Ok(Report::Failed { worker, message }) => {
                     return Err(Error::WorkerFailed { worker, message });
                 }
-                Ok(Report::Ticked) | Err(_) => {
+                Ok(Report::Ticked { .. }) | Err(_) => {
                     return Err(Error::Start("a worker exited before it was ready".into()));
                 }
             }
@@ -82,9 +82,13 @@ impl Runtime {
             return Err(Error::Stopped);
         }
         let result = self.run_tick(inputs);
-        if result.is_err() {
-            self.stopped = true;
-            self.link.broadcast(|| Command::Stop);
+        match &result {
+            // A rejected tick leaves the program running, as it was before the tick.
+            Ok(()) | Err(Error::KeyConflict { .. }) => {}
+            Err(_) => {
+                self.stopped = true;
+                self.link.broadcast(|| Command::Stop);
+            }
         }
         result
     }
@@ -100,14 +104,28 @@ impl Runtime {
         }
         self.link.broadcast(|| Command::Tick);
         let reports = self.link.reports.lock().map_err(|_| Error::Stopped)?;
+        let mut conflicts = Vec::new();
         for _ in 0..parts {
             match reports.recv() {
-                Ok(Report::Ticked) => {}
+                Ok(Report::Ticked { conflicts: found }) => conflicts.extend(found),
                 Ok(Report::Failed { worker, message }) => {
                     return Err(Error::WorkerFailed { worker, message });
                 }
                 Ok(Report::Ready { .. }) | Err(_) => return Err(Error::Stopped),
             }
+        }
+        drop(reports);
+        // Every worker sees every conflict, so every process of a cluster decides alike.
+        conflicts.sort();
+        let accepted = conflicts.is_empty();
+        self.link.broadcast(|| Command::Decide { accepted });
+        if let Some(conflict) = conflicts.into_iter().next() {
+            return Err(Error::KeyConflict {
+                relation: conflict.relation,
+                when: conflict.when,
+                key: conflict.key,
+                rows: conflict.rows,
+            });
         }
         self.ticks += 1;
         Ok(())

@@ -12,7 +12,7 @@ use std::thread::{self, Thread};
 
 use timely::worker::Worker;
 
-use crate::io::WorkerIo;
+use crate::io::{Conflict, OutputPort, WorkerIo};
 use crate::rt::{Scope, Tick};
 
 /// The generated function that builds a program's dataflow on one worker.
@@ -27,6 +27,8 @@ pub(crate) enum Command {
     },
     /// Run the coming tick to completion.
     Tick,
+    /// Whether the last completed tick is accepted (no key conflict on any worker).
+    Decide { accepted: bool },
     /// Send this worker's rows of output `output`.
     Snapshot {
         output: usize,
@@ -43,8 +45,9 @@ pub(crate) enum Report {
         commands: mpsc::Sender<Command>,
         thread: Thread,
     },
-    /// The worker has completed tick `tick`.
-    Ticked,
+    /// The worker has completed the tick; `conflicts` are the keys it found broken (every
+    /// worker sees every conflict).
+    Ticked { conflicts: Vec<Conflict> },
     /// The worker stopped: a panic in a rule, or a command it could not carry out.
     Failed { worker: usize, message: String },
 }
@@ -105,11 +108,18 @@ fn serve(
                     port.load(batch, tick)?;
                 }
                 Ok(Command::Tick) => {
+                    for port in &mut io.outputs {
+                        port.begin();
+                    }
                     io.ticking.set(tick);
                     for port in &mut io.inputs {
                         port.advance(tick + 1);
                     }
                     ticking = true;
+                }
+                Ok(Command::Decide { accepted }) => {
+                    // `tick` is the next tick to run: the decision is about the one before.
+                    io.decide(tick.saturating_sub(1), accepted);
                 }
                 Ok(Command::Snapshot { output, reply }) => {
                     let port = io.outputs.get(output).ok_or("no such output")?;
@@ -123,7 +133,11 @@ fn serve(
             for port in &mut io.outputs {
                 port.complete(tick);
             }
-            if reports.send(Report::Ticked).is_err() {
+            for port in &mut io.conflicts {
+                port.complete(tick);
+            }
+            let conflicts = io.conflicts();
+            if reports.send(Report::Ticked { conflicts }).is_err() {
                 return Ok(());
             }
             tick += 1;

@@ -223,3 +223,101 @@ fn a_cycle_through_negation_broken_by_next_tick_is_accepted() {
     let expected: Vec<Vec<u32>> = vec![vec![1, 2], vec![1], vec![], vec![]];
     assert_eq!(history, expected);
 }
+
+blossom::program! {
+    /// A key-value store: one value per key, replaced with `<+-`, deleted with `<-`.
+    Store {
+        input put(key: u32, value: String);
+        input remove(key: u32);
+        input force(key: u32, value: String);
+        table store(key: u32 => value: String);
+        output current(key: u32, value: String);
+
+        store(k, v) <+- put(k, v);
+        store(k, v) <- store(k, v), remove(k);
+        store(k, v) <= force(k, v);
+        current(k, v) <= store(k, v);
+    }
+}
+
+fn s(text: &str) -> String {
+    text.to_string()
+}
+
+#[test]
+fn an_upsert_replaces_the_row_with_its_key() {
+    for workers in [1, 2] {
+        let mut store = Store::with_workers(workers).unwrap();
+        store.put.extend([(1, s("a")), (2, s("b"))]);
+        store.tick().unwrap();
+        store.tick().unwrap();
+        assert_eq!(
+            store.current.snapshot().unwrap(),
+            [(1, s("a")), (2, s("b"))]
+        );
+        store.put.insert((1, s("c")));
+        store.remove.insert(2);
+        store.tick().unwrap();
+        store.tick().unwrap();
+        assert_eq!(store.current.snapshot().unwrap(), [(1, s("c"))]);
+    }
+}
+
+#[test]
+fn a_broken_key_rejects_the_tick_and_keeps_the_state() {
+    for workers in [1, 2, 4] {
+        let mut store = Store::with_workers(workers).unwrap();
+        store.put.insert((1, s("a")));
+        store.tick().unwrap();
+        store.tick().unwrap();
+        let before = store.current.snapshot().unwrap();
+        assert_eq!(before, [(1, s("a"))]);
+
+        // Two values for key 1 in this tick: a `<=` rule adds a second row beside the stored one.
+        store.force.insert((1, s("b")));
+        store.put.insert((3, s("lost with the tick")));
+        let error = store.tick().unwrap_err();
+        let blossom::Error::KeyConflict {
+            relation,
+            key,
+            rows,
+            ..
+        } = &error
+        else {
+            panic!("expected a key conflict, got {error}");
+        };
+        assert_eq!((relation.as_str(), key.as_str()), ("store", "1"));
+        assert_eq!(rows, &(s("(1, \"a\")"), s("(1, \"b\")")));
+        assert!(error.to_string().contains("`store`"), "{error}");
+        assert_eq!(
+            store.current.snapshot().unwrap(),
+            before,
+            "outputs as before the tick"
+        );
+        assert_eq!(store.ticks(), 2);
+
+        // The program goes on from the state before the rejected tick.
+        store.tick().unwrap();
+        assert_eq!(store.current.snapshot().unwrap(), before);
+        store.put.insert((2, s("b")));
+        store.tick().unwrap();
+        store.tick().unwrap();
+        assert_eq!(
+            store.current.snapshot().unwrap(),
+            [(1, s("a")), (2, s("b"))]
+        );
+
+        // Two upserts of one key in one tick break the key of the next tick.
+        store.put.extend([(2, s("x")), (2, s("y"))]);
+        let error = store.tick().unwrap_err();
+        assert!(
+            matches!(&error, blossom::Error::KeyConflict { when, .. } if when == "the next tick"),
+            "{error}"
+        );
+        store.tick().unwrap();
+        assert_eq!(
+            store.current.snapshot().unwrap(),
+            [(1, s("a")), (2, s("b"))]
+        );
+    }
+}

@@ -177,6 +177,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             let row = row_type(decl);
             quote!(let #local = #io.input::<#row>(#scope);)
         });
+    let keyed = hir.relations.iter().any(|d| d.key.is_some());
     // A carried relation starts each tick with what the previous tick's transition decided.
     let carried = plan.carried.iter().map(|&r| {
         let decl = hir.relations[r];
@@ -197,7 +198,10 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             .relations
             .iter()
             .filter(|r| plan.carried.contains(r))
-            .map(|&r| stratum::prev_local(hir.relations[r]));
+            .map(|&r| {
+                let prev = stratum::prev_local(hir.relations[r]);
+                quote!(#prev.clone())
+            });
         let defined = stratum
             .relations
             .iter()
@@ -215,15 +219,40 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             .iter()
             .map(|&r| stratum::next_local(hir.relations[r]))
             .collect();
-        let keep = plan
-            .carried
-            .iter()
-            .map(|&r| stratum::keep_local(hir.relations[r]));
+        let keep = plan.carried.iter().map(|&r| {
+            let decl = hir.relations[r];
+            let (keep, next, prev) = (
+                stratum::keep_local(decl),
+                stratum::next_local(decl),
+                stratum::prev_local(decl),
+            );
+            // With keys, a tick that breaks one is rejected: its changes are held at a gate
+            // until every worker has checked its keys.
+            let checks = decl.key.map(|_| {
+                let name = decl.name.to_string();
+                let key = rule::key_function(decl);
+                quote!(#io.check_key(#name, "the next tick", &#next, #key);)
+            });
+            if keyed {
+                quote!(#checks #keep.set(#io.gate(&#next, &#prev));)
+            } else {
+                quote!(#keep.set(#next);)
+            }
+        });
         quote! {
             let (#(#next,)*) = Self::__transition(#scope, #(&#reads),*);
-            #(#keep.set(#next);)*
+            #(#keep)*
         }
     });
+    let checks = hir
+        .relations
+        .iter()
+        .filter(|d| d.key.is_some())
+        .map(|decl| {
+            let (name, local) = (decl.name.to_string(), relation_local(decl));
+            let key = rule::key_function(decl);
+            quote!(#io.check_key(#name, "this tick", &#local, #key);)
+        });
     let registrations = hir.relations.iter().filter_map(|decl| {
         let local = relation_local(decl);
         match decl.kind {
@@ -241,6 +270,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             #(#carried)*
             #(#strata)*
             #transition
+            #(#checks)*
             #(#registrations)*
         }
     }

@@ -36,6 +36,23 @@ fn place(arity: usize, column: usize) -> TokenStream {
     }
 }
 
+/// `move |row: &Row| (key columns...)`: the key of a relation declared with `=>`.
+pub fn key_function(decl: &crate::parse::Decl) -> TokenStream {
+    let arity = decl.columns.len();
+    let count = decl.key.map_or(arity, |(count, _)| count);
+    let (row, row_ty) = (internal("row"), row_type(decl));
+    let columns: Vec<TokenStream> = (0..count)
+        .map(|c| {
+            let place = place(arity, c);
+            quote!(::core::clone::Clone::clone(&#place))
+        })
+        .collect();
+    match columns.as_slice() {
+        [only] => quote!(move |#row: &#row_ty| #only),
+        _ => quote!(move |#row: &#row_ty| (#(#columns,)*)),
+    }
+}
+
 /// A column's value converted to the type of the variable it meets, when its declared type is
 /// spelled differently: the identity if they are one type, a spanned error if they are not.
 fn converted(coerce: &Coercions, column: usize, place: &TokenStream) -> Option<TokenStream> {

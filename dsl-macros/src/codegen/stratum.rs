@@ -166,6 +166,13 @@ fn definitions(
                     quote!(::core::option::Option::None)
                 };
                 let (deleted, inserted) = (derived(r, Merge::Delete), derived(r, Merge::Next));
+                let upserted = derived(r, Merge::Upsert);
+                let replace = (!upserted.is_empty()).then(|| {
+                    let key = rule::key_function(decl);
+                    quote! {
+                        let #next = ::blossom::rt::replace(#scope, &#next, ::std::vec![#(#upserted),*], #key);
+                    }
+                });
                 quote! {
                     let #next = ::blossom::rt::next_tick(
                         #scope,
@@ -173,6 +180,7 @@ fn definitions(
                         ::std::vec![#(#deleted),*],
                         ::std::vec![#(#inserted),*],
                     );
+                    #replace
                 }
             }
         }

@@ -1,0 +1,7 @@
+blossom::program! {
+    Store {
+        table store(=> value: String);
+    }
+}
+
+fn main() {}
