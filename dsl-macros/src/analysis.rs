@@ -136,7 +136,7 @@ pub fn analyse(hir: &Hir) -> syn::Result<Analysis> {
         .filter(|&rule| {
             matches!(
                 hir.rules[rule].rule.merge,
-                Merge::Next | Merge::Delete | Merge::Upsert
+                Merge::Next | Merge::Delete | Merge::Upsert | Merge::Async
             )
         })
         .collect();

@@ -9,6 +9,7 @@ extern crate proc_macro;
 mod analysis;
 mod codegen;
 mod diag;
+mod locate;
 mod parse;
 mod plan;
 mod resolve;
@@ -27,7 +28,8 @@ pub fn program(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 
 /// The whole pipeline, from the macro's tokens to the generated code.
 fn expand(input: TokenStream) -> syn::Result<TokenStream> {
-    let program: parse::Program = syn::parse2(input)?;
+    let mut program: parse::Program = syn::parse2(input)?;
+    locate::locate(&mut program)?;
     let hir = resolve::resolve(&program)?;
     let analysis = analysis::analyse(&hir)?;
     let plan = plan::plan(&hir, &analysis);

@@ -37,10 +37,14 @@ pub struct Decl {
     pub columns: Vec<ColumnDecl>,
     /// `table r(k: K => v: V)`: the number of leading columns that are the key, and the `=>`.
     pub key: Option<(usize, Span)>,
+    /// Whether `locate` gave it a hidden first column: the node it lives on.
+    pub located: bool,
 }
 
 /// One named, typed column of a declaration.
 pub struct ColumnDecl {
+    /// `@col: Addr`: the column of a channel that says where a row goes.
+    pub at: Option<Span>,
     pub name: Ident,
     pub ty: Type,
 }
@@ -56,6 +60,8 @@ pub enum Kind {
     Scratch,
     /// Read from outside.
     Output,
+    /// Messages to the location in its `@` column, sent with `<~`; they last one tick there.
+    Channel,
 }
 
 impl Kind {
@@ -65,6 +71,7 @@ impl Kind {
             Kind::Table => "table",
             Kind::Scratch => "scratch",
             Kind::Output => "output",
+            Kind::Channel => "channel",
         }
     }
 
@@ -75,6 +82,7 @@ impl Kind {
             Kind::Table => "a table",
             Kind::Scratch => "a scratch",
             Kind::Output => "an output",
+            Kind::Channel => "a channel",
         }
     }
 
@@ -84,6 +92,7 @@ impl Kind {
             "table" => Kind::Table,
             "scratch" => Kind::Scratch,
             "output" => Kind::Output,
+            "channel" => Kind::Channel,
             _ => return None,
         })
     }
@@ -125,7 +134,8 @@ impl Merge {
     }
 }
 
-/// A rule's head: the relation it derives into and one expression per column.
+/// A rule's head: the relation it derives into and one expression per column (a channel's `@`
+/// column may be written `@expr`).
 pub struct Head {
     pub relation: Ident,
     pub args: Vec<Expr>,
@@ -142,6 +152,8 @@ pub enum BodyItem {
 /// A (possibly negated) reference to a relation.
 pub struct Atom {
     pub negated: Option<Span>,
+    /// `r(@x, ..)`: the first term names the row's node (programs with channels only).
+    pub at: Option<Span>,
     pub relation: Ident,
     pub terms: Vec<Term>,
     pub terms_span: Span,
@@ -235,15 +247,17 @@ fn parse_decl(
         name,
         columns,
         key,
+        located: false,
     })
 }
 
 impl Parse for ColumnDecl {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        let at = input.parse::<Option<Token![@]>>()?.map(|at| at.span);
         let name = input.parse()?;
         input.parse::<Token![:]>()?;
         let ty = input.parse()?;
-        Ok(ColumnDecl { name, ty })
+        Ok(ColumnDecl { at, name, ty })
     }
 }
 
@@ -307,12 +321,23 @@ impl Parse for Head {
         let relation = input.parse()?;
         let content;
         let parens = parenthesized!(content in input);
-        let args = Punctuated::<Expr, Token![,]>::parse_terminated(&content)?;
+        let args = Punctuated::<HeadArg, Token![,]>::parse_terminated(&content)?;
+        let args = args.into_iter().map(|arg| arg.0).collect::<Vec<_>>();
         Ok(Head {
             relation,
-            args: args.into_iter().collect(),
+            args,
             args_span: parens.span.join(),
         })
+    }
+}
+
+/// A head argument, with an optional leading `@` (which only marks a channel's location).
+struct HeadArg(Expr);
+
+impl Parse for HeadArg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        input.parse::<Option<Token![@]>>()?;
+        Ok(HeadArg(input.parse()?))
     }
 }
 
@@ -337,9 +362,14 @@ impl Parse for BodyItem {
         let relation = input.parse()?;
         let content;
         let parens = parenthesized!(content in input);
+        let at = content
+            .fork()
+            .parse::<Option<Token![@]>>()?
+            .map(|at| at.span);
         let terms = Punctuated::<Term, Token![,]>::parse_terminated(&content)?;
         Ok(BodyItem::Atom(Atom {
             negated,
+            at,
             relation,
             terms: terms.into_iter().collect(),
             terms_span: parens.span.join(),
@@ -349,6 +379,8 @@ impl Parse for BodyItem {
 
 impl Parse for Term {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        // `@x` in a channel atom marks its location column; the `@` itself means nothing more.
+        input.parse::<Option<Token![@]>>()?;
         if input.peek(Token![_]) && (input.peek2(Token![,]) || input.peek2(syn::parse::End)) {
             input.parse::<Token![_]>()?;
             return Ok(Term::Wildcard);

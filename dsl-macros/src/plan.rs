@@ -165,7 +165,8 @@ pub fn plan<'p>(hir: &Hir<'p>, analysis: &Analysis) -> Plan<'p> {
         .filter(|&r| {
             hir.relations[r].kind == Kind::Table
                 || hir.rules.iter().any(|rule| {
-                    rule.head == r && matches!(rule.rule.merge, Merge::Next | Merge::Upsert)
+                    rule.head == r
+                        && matches!(rule.rule.merge, Merge::Next | Merge::Upsert | Merge::Async)
                 })
         })
         .collect();

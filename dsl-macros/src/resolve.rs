@@ -295,8 +295,10 @@ impl<'p> Names<'p, '_> {
         };
         let decl = self.relations[id];
         if decl.columns.len() != args {
-            let columns: Vec<String> = decl
-                .columns
+            // A located relation's hidden node column is neither declared nor written.
+            let hidden = usize::from(decl.located);
+            let args = args - hidden.min(args);
+            let columns: Vec<String> = decl.columns[hidden..]
                 .iter()
                 .map(|c| format!("{}: {}", c.name, c.ty.to_token_stream()))
                 .collect();
@@ -428,9 +430,13 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                 "`<+-` replaces a stored row, but `{name}` is {}: its rows last one tick; use `<+`",
                 decl.kind.described()
             )),
+            (Merge::Async, Kind::Channel) => None,
             (Merge::Async, _) => Some(format!(
-                "`<~` sends rows to another location through a channel, and channels are not supported yet; `{name}` is {}",
+                "`<~` sends rows to another location through a channel, but `{name}` is {}: use `<=` or `<+`, or declare a `channel`",
                 decl.kind.described()
+            )),
+            (_, Kind::Channel) => Some(format!(
+                "`{name}` is a channel: its rows are sent with `<~` to the location in its `@` column"
             )),
             _ => None,
         };

@@ -4,6 +4,7 @@
 //! handle type whose inputs you fill, whose ticks you run, and whose outputs you read. The same
 //! program runs embedded (one worker), on several threads, or as a timely cluster.
 
+mod addr;
 mod config;
 mod error;
 pub mod explain;
@@ -15,6 +16,7 @@ mod worker;
 #[doc(hidden)]
 pub mod rt;
 
+pub use addr::Addr;
 pub use blossom_lattices as lattices;
 pub use blossom_lattices::{Lattice, MapUnion, Max, Min, Pair, SetUnion};
 pub use blossom_macros::program;

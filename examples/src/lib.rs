@@ -2,6 +2,7 @@
 
 pub mod edges;
 pub mod reach;
+pub mod ring;
 pub mod shortest;
 pub mod unreachable;
 pub mod wordcount;

@@ -244,3 +244,45 @@ fn a_malformed_road_list_names_its_line() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Each node's last value on a ring where node `i` passes to `i + 1` and node 0 starts at 0:
+/// value `n` is held by node `(n + 1) % nodes`.
+fn expected_ring(nodes: u32, max: u32) -> Vec<Option<u32>> {
+    let mut last = vec![None; nodes as usize];
+    for n in 0..=max {
+        last[((n + 1) % nodes) as usize] = Some(n);
+    }
+    last
+}
+
+#[test]
+fn the_ring_passes_the_token_to_the_bound_on_any_number_of_workers() {
+    for (nodes, max) in [(5, 20), (1, 3), (7, 4), (3, 0)] {
+        for workers in [1, 2, 4] {
+            let (last, _) =
+                blossom_examples::ring::run_ring(nodes, max, &Config::with_workers(workers))
+                    .unwrap();
+            assert_eq!(
+                last,
+                expected_ring(nodes, max),
+                "{nodes} nodes, bound {max}, {workers} workers"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_ring_binary_runs_with_its_defaults() {
+    let out = run(env!("CARGO_BIN_EXE_ring"), &[]);
+    let expected: String = expected_ring(5, 20)
+        .iter()
+        .enumerate()
+        .map(|(node, n)| {
+            format!(
+                "node {node}: {}\n",
+                n.map_or("-".to_string(), |n| n.to_string())
+            )
+        })
+        .collect();
+    assert_eq!(out, format!("{expected}ticks=23\n"));
+}

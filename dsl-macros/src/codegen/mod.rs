@@ -258,7 +258,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         match decl.kind {
             Kind::Output => Some(quote!(#io.output(&#local);)),
             Kind::Table => Some(quote!(#io.settle(&#local);)),
-            Kind::Input | Kind::Scratch => None,
+            Kind::Input | Kind::Scratch | Kind::Channel => None,
         }
     });
     let _ = analysis;

@@ -165,7 +165,10 @@ fn definitions(
                 } else {
                     quote!(::core::option::Option::None)
                 };
-                let (deleted, inserted) = (derived(r, Merge::Delete), derived(r, Merge::Next));
+                let deleted = derived(r, Merge::Delete);
+                // A message sent with `<~` arrives at its node in the next tick.
+                let mut inserted = derived(r, Merge::Next);
+                inserted.extend(derived(r, Merge::Async));
                 let upserted = derived(r, Merge::Upsert);
                 let replace = (!upserted.is_empty()).then(|| {
                     let key = rule::key_function(decl);
