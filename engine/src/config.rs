@@ -15,6 +15,10 @@ pub struct Config {
     pub workers: usize,
     /// The processes of a cluster, when the program spans more than one.
     pub cluster: Option<Cluster>,
+    /// Keep a readable copy of every table, scratch and channel (see the generated `state()`),
+    /// not only of the outputs. On by default in debug builds (tests), off in release builds:
+    /// each copy costs the memory of the relation.
+    pub inspect: bool,
 }
 
 /// The processes of a timely cluster, from this process's point of view.
@@ -40,7 +44,14 @@ impl Config {
         Config {
             workers: 1,
             cluster: None,
+            inspect: cfg!(debug_assertions),
         }
+    }
+
+    /// The same configuration, keeping (or not) a readable copy of every relation.
+    pub fn inspect(mut self, inspect: bool) -> Self {
+        self.inspect = inspect;
+        self
     }
 
     /// `workers` threads in this process.
@@ -48,6 +59,7 @@ impl Config {
         Config {
             workers,
             cluster: None,
+            inspect: cfg!(debug_assertions),
         }
     }
 

@@ -37,6 +37,11 @@ pub enum Error {
         /// Two of the rows with that key, as `Debug` prints them.
         rows: (String, String),
     },
+    /// A table, scratch or channel was read, but the program does not keep a copy of it.
+    #[error(
+        "this relation is not kept for reading: start the program with `Config::inspect(true)` (the default in debug builds)"
+    )]
+    NotInspected,
     /// The program stopped after an earlier failure and no longer runs ticks.
     #[error("the program has stopped after an earlier failure")]
     Stopped,

@@ -32,6 +32,8 @@ pub struct WorkerIo {
     pub(crate) probe: ProbeHandle<Tick>,
     /// Send every output row to worker 0, so that process 0 sees whole outputs in a cluster.
     gather: bool,
+    /// Keep readable copies of the relations passed to `inspect`.
+    inspect: bool,
     lens: Vec<Arc<AtomicI64>>,
     /// The tick the worker is running, or last completed: output changes for later ticks are
     /// held back, so that reading an output between ticks sees exactly the completed ones.
@@ -61,8 +63,9 @@ pub struct Conflict {
 }
 
 impl WorkerIo {
-    pub(crate) fn new(gather: bool, lens: Vec<Arc<AtomicI64>>) -> Self {
+    pub(crate) fn new(gather: bool, inspect: bool, lens: Vec<Arc<AtomicI64>>) -> Self {
         WorkerIo {
+            inspect,
             inputs: Vec::new(),
             outputs: Vec::new(),
             probe: ProbeHandle::new(),
@@ -248,6 +251,15 @@ impl WorkerIo {
         rel.inspect_batch(move |_, updates| sink.borrow_mut().apply(updates, ticking.get()))
             .probe_with(&self.probe);
         self.outputs.push(Box::new(rows));
+    }
+
+    /// Registers a relation that is not an output (a table, scratch or channel) so that tests
+    /// can read it, after the outputs and in declaration order — when the configuration asks
+    /// for it; otherwise it is not kept, and reading it is an error.
+    pub fn inspect<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) {
+        if self.inspect {
+            self.output(rel);
+        }
     }
 
     /// Makes a tick wait for this relation (tables, whose rows the next tick reads).

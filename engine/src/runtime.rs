@@ -35,18 +35,21 @@ pub trait PendingInput {
 impl Runtime {
     /// Starts the workers of `config` in this process, each building `dataflow`.
     ///
-    /// `outputs` is the number of output relations the dataflow declares.
+    /// `outputs` is the number of relations the dataflow may register for reading: its
+    /// outputs, then the others it keeps when the configuration asks to inspect them.
     pub fn start(config: &Config, outputs: usize, dataflow: Dataflow) -> Result<Runtime, Error> {
         let timely_config = config.to_timely()?;
         let lens: Vec<Arc<AtomicI64>> = (0..outputs).map(|_| Arc::default()).collect();
         let (reports_tx, reports) = mpsc::channel();
         let gather = config.processes() > 1;
+        let inspect = config.inspect;
         let worker_lens = lens.clone();
         let guards = timely::execute(timely_config, move |worker| {
             worker::run(
                 worker,
                 dataflow,
                 gather,
+                inspect,
                 worker_lens.clone(),
                 reports_tx.clone(),
             )
@@ -174,11 +177,13 @@ impl Link {
         }
         drop(reply);
         let parts: Vec<_> = replies.iter().collect();
-        if parts.len() == self.workers.len() {
-            Ok(parts)
-        } else {
-            Err(Error::Stopped)
+        if parts.len() != self.workers.len() {
+            return Err(Error::Stopped);
         }
+        parts
+            .into_iter()
+            .map(|part| part.ok_or(Error::NotInspected))
+            .collect()
     }
 
     pub(crate) fn len(&self, output: usize) -> i64 {

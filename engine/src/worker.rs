@@ -32,7 +32,7 @@ pub(crate) enum Command {
     /// Send this worker's rows of output `output`.
     Snapshot {
         output: usize,
-        reply: mpsc::Sender<Box<dyn Any + Send>>,
+        reply: mpsc::Sender<Option<Box<dyn Any + Send>>>,
     },
     /// Stop serving and drop the dataflow.
     Stop,
@@ -57,12 +57,13 @@ pub(crate) fn run(
     worker: &mut Worker,
     dataflow: Dataflow,
     gather: bool,
+    inspect: bool,
     lens: Vec<Arc<AtomicI64>>,
     reports: mpsc::Sender<Report>,
 ) {
     let index = worker.index();
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        serve(worker, dataflow, gather, lens, &reports)
+        serve(worker, dataflow, gather, inspect, lens, &reports)
     }));
     match outcome {
         Ok(Ok(())) => {}
@@ -85,10 +86,11 @@ fn serve(
     worker: &mut Worker,
     dataflow: Dataflow,
     gather: bool,
+    inspect: bool,
     lens: Vec<Arc<AtomicI64>>,
     reports: &mpsc::Sender<Report>,
 ) -> Result<(), String> {
-    let mut io = WorkerIo::new(gather, lens);
+    let mut io = WorkerIo::new(gather, inspect, lens);
     worker.dataflow::<Tick, _, _>(|scope| dataflow(scope, &mut io));
     let (commands_tx, commands) = mpsc::channel();
     let ready = Report::Ready {
@@ -122,8 +124,8 @@ fn serve(
                     io.decide(tick.saturating_sub(1), accepted);
                 }
                 Ok(Command::Snapshot { output, reply }) => {
-                    let port = io.outputs.get(output).ok_or("no such output")?;
-                    let _ = reply.send(port.snapshot());
+                    // A relation the configuration does not keep: the host reports it.
+                    let _ = reply.send(io.outputs.get(output).map(|port| port.snapshot()));
                 }
                 Ok(Command::Stop) | Err(mpsc::TryRecvError::Disconnected) => return Ok(()),
                 Err(mpsc::TryRecvError::Empty) => break,

@@ -321,3 +321,23 @@ fn a_broken_key_rejects_the_tick_and_keeps_the_state() {
         );
     }
 }
+
+#[test]
+fn every_relation_can_be_read_in_tests_and_is_not_kept_unless_asked() {
+    let mut p = Phases::new();
+    p.add.extend([1, 2]);
+    p.tick().unwrap();
+    // `<+` rows are pending: neither the table nor the scratch has them yet.
+    assert_eq!(p.state().kept.snapshot().unwrap(), Vec::<u32>::new());
+    p.tick().unwrap();
+    assert_eq!(p.state().kept.snapshot().unwrap(), [1, 2]);
+    assert_eq!(p.state().soon.snapshot().unwrap(), [1, 2]);
+
+    let mut lean = Phases::with_config(&blossom::Config::embedded().inspect(false)).unwrap();
+    lean.tick().unwrap();
+    assert!(matches!(
+        lean.state().kept.snapshot(),
+        Err(blossom::Error::NotInspected)
+    ));
+    lean.tick().unwrap();
+}

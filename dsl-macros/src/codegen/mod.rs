@@ -91,7 +91,33 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         let field = &d.name;
         quote!(#field: ::core::default::Default::default())
     });
-    let output_count = outputs.len();
+    // Tables, scratches and channels, readable through `state()` when the runtime keeps them:
+    // registered after the outputs, in declaration order.
+    let kept: Vec<&Decl> = hir
+        .relations
+        .iter()
+        .copied()
+        .filter(|d| matches!(d.kind, Kind::Table | Kind::Scratch | Kind::Channel))
+        .collect();
+    let output_count = outputs.len() + kept.len();
+    let state_name = format_ident!("{}State", name);
+    let state_doc = format!(
+        "Every table, scratch and channel of [`{name}`], readable like an output when the program keeps them (`Config::inspect`, on by default in debug builds)."
+    );
+    let state_fields = kept.iter().map(|decl| {
+        let field = &decl.name;
+        let row = row_type(decl);
+        let summary = format!("{} `{}`.", decl.kind.keyword(), explain::signature(decl));
+        quote! {
+            #[doc = #summary]
+            pub #field: ::blossom::Output<#row>
+        }
+    });
+    let state_inits = kept.iter().enumerate().map(|(index, decl)| {
+        let field = &decl.name;
+        let index = outputs.len() + index;
+        quote!(#field: ::blossom::Output::new(&self.#runtime, #index))
+    });
     let dataflow = dataflow(hir, analysis, plan);
     let strata = plan
         .strata
@@ -150,6 +176,12 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
                 self.#runtime.ticks()
             }
 
+            /// Handles to read every table, scratch and channel, as tests do: reading one is an
+            /// error unless the program keeps them (`Config::inspect`).
+            pub fn state(&self) -> #state_name {
+                #state_name { #(#state_inits,)* }
+            }
+
             /// The program's relations, rules, strata and plan, as the compiler saw them.
             pub fn explain() -> &'static ::blossom::Explain {
                 #explain
@@ -158,6 +190,12 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             #dataflow
             #(#strata)*
             #transition
+        }
+
+        #[doc = #state_doc]
+        #[allow(dead_code)]
+        #vis struct #state_name {
+            #(#state_fields,)*
         }
 
         const _: fn() = || { #checks };
@@ -261,6 +299,14 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             Kind::Input | Kind::Scratch | Kind::Channel => None,
         }
     });
+    let inspected = hir
+        .relations
+        .iter()
+        .filter(|d| matches!(d.kind, Kind::Table | Kind::Scratch | Kind::Channel))
+        .map(|decl| {
+            let local = relation_local(decl);
+            quote!(#io.inspect(&#local);)
+        });
     let _ = analysis;
     quote! {
         #[doc(hidden)]
@@ -272,6 +318,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             #transition
             #(#checks)*
             #(#registrations)*
+            #(#inspected)*
         }
     }
 }
