@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use proc_macro2::Span;
 
 use crate::diag::Diagnostics;
-use crate::parse::{BodyItem, Kind, Merge};
+use crate::parse::{BodyItem, Merge};
 use crate::resolve::{Hir, Item};
 
 /// The program's strata and the edges between its relations.
@@ -94,7 +94,7 @@ pub fn analyse(hir: &Hir) -> syn::Result<Analysis> {
     for edge in edges.iter().filter(|e| e.same_tick()) {
         successors[edge.from].push(edge.to);
     }
-    let derived = |relation: usize| hir.relations[relation].kind != Kind::Input;
+    let derived = |relation: usize| !hir.relations[relation].kind.external();
     let components: Vec<Vec<usize>> = components(&successors).into_iter().rev().collect();
     let mut component_of = vec![0; count];
     for (index, component) in components.iter().enumerate() {

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! program  := attrs vis NAME '{' (decl | rule)* '}'
-//! decl     := attrs KIND NAME '(' columns ')' ';'               KIND: input table scratch output
+//! decl     := attrs KIND NAME '(' columns ')' ';'               KIND: input table scratch output channel
+//!           | attrs 'periodic' NAME '(' 'every' '=' expr ')' ';'  one row `(n: u64)` per firing
 //! columns  := (col ':' Type),* [ '=>' (col ':' Type),* ]       key columns before `=>`
 //! rule     := head MERGE body ';'                               MERGE: <=  <+  <-  <+-  <~
 //! head     := NAME '(' expr,* ')'
@@ -39,6 +40,8 @@ pub struct Decl {
     pub key: Option<(usize, Span)>,
     /// Whether `locate` gave it a hidden first column: the node it lives on.
     pub located: bool,
+    /// A periodic's period: `periodic r(every = <Duration expression>)`.
+    pub every: Option<Expr>,
 }
 
 /// One named, typed column of a declaration.
@@ -62,6 +65,15 @@ pub enum Kind {
     Output,
     /// Messages to the location in its `@` column, sent with `<~`; they last one tick there.
     Channel,
+    /// A timer: one row `(n: u64)` per firing, every `every`, by the program's clock.
+    Periodic,
+}
+
+impl Kind {
+    /// Whether rows come from outside the rules (the host, or the clock).
+    pub fn external(self) -> bool {
+        matches!(self, Kind::Input | Kind::Periodic)
+    }
 }
 
 impl Kind {
@@ -72,6 +84,7 @@ impl Kind {
             Kind::Scratch => "scratch",
             Kind::Output => "output",
             Kind::Channel => "channel",
+            Kind::Periodic => "periodic",
         }
     }
 
@@ -83,6 +96,7 @@ impl Kind {
             Kind::Scratch => "a scratch",
             Kind::Output => "an output",
             Kind::Channel => "a channel",
+            Kind::Periodic => "a periodic",
         }
     }
 
@@ -93,6 +107,7 @@ impl Kind {
             "scratch" => Kind::Scratch,
             "output" => Kind::Output,
             "channel" => Kind::Channel,
+            "periodic" => Kind::Periodic,
             _ => return None,
         })
     }
@@ -214,9 +229,36 @@ fn parse_decl(
     kind: Kind,
     kind_span: Span,
 ) -> syn::Result<Decl> {
-    let name = input.parse()?;
+    let name: Ident = input.parse()?;
     let content;
     parenthesized!(content in input);
+    if kind == Kind::Periodic {
+        let every: Ident = content.parse()?;
+        if every != "every" {
+            return Err(syn::Error::new(
+                every.span(),
+                "a periodic is declared with its period: `periodic r(every = Duration::from_secs(1))`",
+            ));
+        }
+        content.parse::<Token![=]>()?;
+        let period: Expr = content.parse()?;
+        input.parse::<Token![;]>()?;
+        let n = Ident::new("n", name.span());
+        return Ok(Decl {
+            attrs,
+            kind,
+            kind_span,
+            name,
+            columns: vec![ColumnDecl {
+                at: None,
+                name: n,
+                ty: syn::parse_quote!(u64),
+            }],
+            key: None,
+            located: false,
+            every: Some(period),
+        });
+    }
     let mut columns = Vec::new();
     let mut key = None;
     while !content.is_empty() {
@@ -248,6 +290,7 @@ fn parse_decl(
         columns,
         key,
         located: false,
+        every: None,
     })
 }
 

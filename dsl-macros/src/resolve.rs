@@ -419,6 +419,9 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             (_, Kind::Input) => Some(format!(
                 "`{name}` is an input: its rows come from outside, and no rule may derive into it"
             )),
+            (_, Kind::Periodic) => Some(format!(
+                "`{name}` is a periodic: its rows come from the program's clock, and no rule may derive into it"
+            )),
             (Merge::Delete, Kind::Scratch | Kind::Output) => Some(format!(
                 "`<-` deletes rows from a table, but `{name}` is {}: its rows last one tick, so there is nothing to delete",
                 decl.kind.described()
@@ -441,7 +444,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             _ => None,
         };
         if let Some(message) = problem {
-            let mut error = if decl.kind == Kind::Input {
+            let mut error = if decl.kind.external() {
                 syn::Error::new(name.span(), message)
             } else {
                 syn::Error::new_spanned(&rule.merge_tokens, message)

@@ -5,6 +5,7 @@
 //! program runs embedded (one worker), on several threads, or as a timely cluster.
 
 mod addr;
+mod clock;
 mod config;
 mod error;
 pub mod explain;
@@ -20,6 +21,7 @@ pub use addr::Addr;
 pub use blossom_lattices as lattices;
 pub use blossom_lattices::{Lattice, MapUnion, Max, Min, Pair, SetUnion};
 pub use blossom_macros::program;
+pub use clock::{Clock, Periodic, SystemClock, VirtualClock};
 pub use config::{Cluster, Config};
 pub use error::Error;
 pub use explain::Explain;

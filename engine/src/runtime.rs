@@ -8,7 +8,7 @@ use std::thread::Thread;
 use timely::communication::WorkerGuards;
 
 use crate::worker::{self, Command, Dataflow, Report};
-use crate::{Config, Error};
+use crate::{Clock, Config, Error, SystemClock};
 
 /// A running program's workers, as the generated program handle drives them.
 pub struct Runtime {
@@ -17,6 +17,8 @@ pub struct Runtime {
     _guards: WorkerGuards<()>,
     stopped: bool,
     ticks: u64,
+    /// What periodics fire by.
+    clock: Box<dyn Clock>,
 }
 
 /// The channels to this process's workers, shared by the runtime and its output handles.
@@ -76,6 +78,7 @@ impl Runtime {
             _guards: guards,
             stopped: false,
             ticks: 0,
+            clock: Box::new(SystemClock::default()),
         })
     }
 
@@ -132,6 +135,16 @@ impl Runtime {
         }
         self.ticks += 1;
         Ok(())
+    }
+
+    /// The time on the program's clock.
+    pub fn now(&self) -> std::time::Duration {
+        self.clock.now()
+    }
+
+    /// Replaces the program's clock.
+    pub fn set_clock(&mut self, clock: impl Clock + 'static) {
+        self.clock = Box::new(clock);
     }
 
     /// The number of ticks completed so far.

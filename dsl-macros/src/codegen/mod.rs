@@ -50,11 +50,12 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
     let attrs = &program.attrs;
     let runtime = internal("runtime");
 
+    // Inputs and periodics, in declaration order: both are input sessions of the dataflow.
     let inputs: Vec<&Decl> = hir
         .relations
         .iter()
         .copied()
-        .filter(|d| d.kind == Kind::Input)
+        .filter(|d| d.kind.external())
         .collect();
     let outputs: Vec<&Decl> = hir
         .relations
@@ -69,6 +70,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         let signature = explain::signature(decl);
         let (handle, what) = match decl.kind {
             Kind::Input => (quote!(::blossom::Input<#row>), "Input"),
+            Kind::Periodic => (quote!(::blossom::Periodic), "Timer"),
             _ => (quote!(::blossom::Output<#row>), "Output"),
         };
         let summary = format!("{what} `{signature}`.");
@@ -89,7 +91,15 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
     });
     let input_defaults = inputs.iter().map(|d| {
         let field = &d.name;
-        quote!(#field: ::core::default::Default::default())
+        match &d.every {
+            Some(every) => quote!(#field: ::blossom::Periodic::new(#every)),
+            None => quote!(#field: ::core::default::Default::default()),
+        }
+    });
+    let clock = internal("clock");
+    let fire = inputs.iter().filter(|d| d.every.is_some()).map(|d| {
+        let field = &d.name;
+        quote!(self.#field.fire(#clock);)
     });
     // Tables, scratches and channels, readable through `state()` when the runtime keeps them:
     // registered after the outputs, in declaration order.
@@ -168,7 +178,15 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             /// Runs one tick: the inputs' pending rows hold, every stratum runs to its fixpoint,
             /// and the outputs change to their new rows.
             pub fn tick(&mut self) -> ::core::result::Result<(), ::blossom::Error> {
+                let #clock = self.#runtime.now();
+                #(#fire)*
                 self.#runtime.tick(&mut [#(#pending),*])
+            }
+
+            /// Replaces the clock that periodics fire by (the system clock by default), for
+            /// example with a `blossom::VirtualClock` that a test advances by hand.
+            pub fn set_clock(&mut self, clock: impl ::blossom::Clock + 'static) {
+                self.#runtime.set_clock(clock);
             }
 
             /// The number of ticks run so far.
@@ -209,7 +227,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
     let inputs = hir
         .relations
         .iter()
-        .filter(|d| d.kind == Kind::Input)
+        .filter(|d| d.kind.external())
         .map(|decl| {
             let local = relation_local(decl);
             let row = row_type(decl);
@@ -296,7 +314,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         match decl.kind {
             Kind::Output => Some(quote!(#io.output(&#local);)),
             Kind::Table => Some(quote!(#io.settle(&#local);)),
-            Kind::Input | Kind::Scratch | Kind::Channel => None,
+            Kind::Input | Kind::Periodic | Kind::Scratch | Kind::Channel => None,
         }
     });
     let inspected = hir

@@ -1,0 +1,7 @@
+blossom::program! {
+    Timer {
+        periodic beat(n: u64);
+    }
+}
+
+fn main() {}

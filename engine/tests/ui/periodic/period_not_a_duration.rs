@@ -1,0 +1,7 @@
+blossom::program! {
+    Timer {
+        periodic beat(every = 1000);
+    }
+}
+
+fn main() {}
