@@ -192,13 +192,16 @@ fn word_counts_of_the_bundled_text() {
 
 /// Runs an example binary and returns its stdout, after checking it succeeded.
 fn run(binary: &str, args: &[&str]) -> String {
-    let output = Command::new(binary).args(args).output().unwrap();
+    let output = Command::new(binary)
+        .args(args)
+        .output()
+        .expect("the example binary starts");
     assert!(
         output.status.success(),
         "{binary} {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).unwrap()
+    String::from_utf8(output.stdout).expect("the example prints UTF-8")
 }
 
 fn last_line(text: &str) -> &str {
