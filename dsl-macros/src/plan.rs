@@ -300,7 +300,9 @@ fn plan_rule<'p>(
         for &i in leading.iter().chain(&trailing) {
             wanted.extend(item_uses(&rule.items[i]));
         }
-        for slot in slots {
+        // A join checks its constant expressions in its own closure; a negation's are part of
+        // the key, computed by the stage before it.
+        for slot in slots.iter().filter(|_| !negated) {
             if let Slot::Const { uses, .. } = slot {
                 wanted.extend(uses);
             }

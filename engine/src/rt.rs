@@ -219,6 +219,11 @@ pub fn replace<'s, D: Column, K: Column>(
     union(scope, vec![kept, upserted])
 }
 
+/// A relation's rows once each: an input the host may have filled with duplicates.
+pub fn distinct<'s, T: Time, D: Column>(rel: Rel<'s, T, D>) -> Rel<'s, T, D> {
+    rel.distinct()
+}
+
 /// The set union of the rows that rules derive into one relation.
 pub fn union<'s, T: Time, D: Column>(
     scope: Scope<'s, T>,

@@ -231,7 +231,16 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         .map(|decl| {
             let local = relation_local(decl);
             let row = row_type(decl);
-            quote!(let #local = #io.input::<#row>(#scope);)
+            // The host may insert a row twice; an aggregate must see it once, as a set has it.
+            let aggregated = analysis.edges.iter().any(|e| {
+                e.kind == crate::analysis::EdgeKind::Aggregated
+                    && hir.relations[e.from].name == decl.name
+            });
+            if aggregated {
+                quote!(let #local = ::blossom::rt::distinct(#io.input::<#row>(#scope));)
+            } else {
+                quote!(let #local = #io.input::<#row>(#scope);)
+            }
         });
     let keyed = hir.relations.iter().any(|d| d.key.is_some());
     // A carried relation starts each tick with what the previous tick's transition decided.
@@ -325,7 +334,6 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             let local = relation_local(decl);
             quote!(#io.inspect(&#local);)
         });
-    let _ = analysis;
     quote! {
         #[doc(hidden)]
         #[allow(unused_variables)]
