@@ -2,105 +2,16 @@
 //! `blossom::program!` and into the reference's program, and both run on random input
 //! histories with 1, 2 and 4 workers (`PROPTEST_CASES` histories per program, default 32).
 
+#![recursion_limit = "512"]
+
 mod reference;
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use reference::classic::classic;
 use reference::{Case, Kind, Reference, Seen};
-
-/// `classic! { module: blossom::program! { pub(crate) Name { .. } } }`: the program, and in
-/// `module` its text, its meaning for the reference (from the same tokens) and its driver. The
-/// program's relations have `u32` columns; its atoms' terms are variables, numbers and `_`.
-///
-/// The `blossom::program! { .. }` invocation is passed through token for token, so the spec is
-/// built from exactly the tokens Blossom compiles.
-macro_rules! classic {
-    ($module:ident: $blossom:tt $sep:tt $program:tt $bang:tt $body:tt) => {
-        mod $module {
-            use super::reference::builder::Builder;
-            use super::reference::{self, Driver, Program, Row};
-
-            $blossom $sep $program $bang $body
-
-            classic!(@module $body);
-        }
-    };
-    (@module { $(#[$doc:meta])* $vis:vis $name:ident { $($items:tt)* } }) => {
-        pub(crate) const TEXT: &str = stringify!($($items)*);
-
-        pub(crate) fn spec() -> Program {
-            let mut builder = Builder::default();
-            classic!(@spec builder; $($items)*);
-            builder.build()
-        }
-
-        impl Driver for $name {
-            fn insert(&mut self, relation: &str, row: &[u32]) {
-                classic!(@insert self relation row; $($items)*);
-                panic!("no input `{relation}`")
-            }
-            fn tick(&mut self) -> Result<(), blossom::Error> {
-                $name::tick(self)
-            }
-            fn snapshot(&self, relation: &str) -> Result<Vec<Row>, blossom::Error> {
-                classic!(@output self relation rows; $($items)*);
-                panic!("no output `{relation}`")
-            }
-            fn len(&self, relation: &str) -> usize {
-                classic!(@output self relation len; $($items)*);
-                panic!("no output `{relation}`")
-            }
-        }
-
-        pub(crate) fn start(workers: usize) -> Result<Box<dyn Driver>, blossom::Error> {
-            Ok(Box::new($name::with_workers(workers)?))
-        }
-    };
-    // The reference's program, item by item.
-    (@spec $b:ident;) => {};
-    (@spec $b:ident; $kind:ident $rel:ident ($($col:ident : $ty:ty),*); $($rest:tt)*) => {
-        $b.relation(stringify!($kind), stringify!($rel), [$(stringify!($col)),*].len());
-        classic!(@spec $b; $($rest)*);
-    };
-    (@spec $b:ident; $head:ident ($($arg:tt),*) <= $($atom:ident ($($term:tt),*)),+; $($rest:tt)*) => {
-        $b.rule(
-            stringify!($head),
-            &[$(stringify!($arg)),*],
-            &[$((stringify!($atom), vec![$(stringify!($term)),*])),+],
-        );
-        classic!(@spec $b; $($rest)*);
-    };
-    // `if relation == "rel" { return self.rel.insert(..) }` for every input.
-    (@insert $s:ident $r:ident $row:ident;) => {};
-    (@insert $s:ident $r:ident $row:ident; input $rel:ident $cols:tt; $($rest:tt)*) => {
-        if $r == stringify!($rel) {
-            return $s.$rel.insert(reference::Columns::from_row($row));
-        }
-        classic!(@insert $s $r $row; $($rest)*);
-    };
-    (@insert $s:ident $r:ident $row:ident; $kind:ident $rel:ident $cols:tt; $($rest:tt)*) => {
-        classic!(@insert $s $r $row; $($rest)*);
-    };
-    (@insert $s:ident $r:ident $row:ident; $head:ident $args:tt <= $($atom:ident $terms:tt),+; $($rest:tt)*) => {
-        classic!(@insert $s $r $row; $($rest)*);
-    };
-    // `if relation == "rel" { return reference::what(&self.rel) }` for every output.
-    (@output $s:ident $r:ident $what:ident;) => {};
-    (@output $s:ident $r:ident $what:ident; output $rel:ident $cols:tt; $($rest:tt)*) => {
-        if $r == stringify!($rel) {
-            return reference::$what(&$s.$rel);
-        }
-        classic!(@output $s $r $what; $($rest)*);
-    };
-    (@output $s:ident $r:ident $what:ident; $kind:ident $rel:ident $cols:tt; $($rest:tt)*) => {
-        classic!(@output $s $r $what; $($rest)*);
-    };
-    (@output $s:ident $r:ident $what:ident; $head:ident $args:tt <= $($atom:ident $terms:tt),+; $($rest:tt)*) => {
-        classic!(@output $s $r $what; $($rest)*);
-    };
-}
 
 classic! {
     tc_left: blossom::program! {
@@ -267,61 +178,110 @@ classic! {
     }
 }
 
+classic! {
+    unreachable: blossom::program! {
+        /// Anti-join: the nodes seen so far that no path from a root reaches, and the roots
+        /// with no edge out.
+        pub(crate) Unreachable {
+            input edge(a: u32, b: u32);
+            input root(a: u32);
+            table link(a: u32, b: u32);
+            table roots(a: u32);
+            scratch node(a: u32);
+            scratch reach(a: u32);
+            output unreached(a: u32);
+            output stuck(a: u32);
+
+            link(a, b) <= edge(a, b);
+            roots(a) <= root(a);
+            node(a) <= link(a, _);
+            node(b) <= link(_, b);
+            reach(a) <= roots(a);
+            reach(b) <= reach(a), link(a, b);
+            unreached(a) <= node(a), !reach(a);
+            stuck(a) <= roots(a), !link(a, _);
+        }
+    }
+}
+
+classic! {
+    aggregates_per_group: blossom::program! {
+        /// Count, sum, min and max of the prices per shop, this tick and ever, and all four in
+        /// one head.
+        pub(crate) AggregatesPerGroup {
+            input sale(shop: u32, item: u32, price: u32);
+            table sales(shop: u32, item: u32, price: u32);
+            output items(shop: u32, n: u32);
+            output total(shop: u32, sum: u32);
+            output cheapest(shop: u32, price: u32);
+            output dearest(shop: u32, price: u32);
+            output today(shop: u32, n: u32, sum: u32, low: u32);
+            output everything(n: u32, sum: u32, low: u32, high: u32);
+
+            sales(s, i, p) <= sale(s, i, p);
+            items(s, count()) <= sales(s, _, _);
+            total(s, sum(p)) <= sales(s, _, p);
+            cheapest(s, min(p)) <= sales(s, _, p);
+            dearest(s, max(p)) <= sales(s, _, p);
+            today(s, count(), sum(p), min(p)) <= sale(s, _, p);
+            everything(count(), sum(p), min(p), max(p)) <= sales(_, _, p);
+        }
+    }
+}
+
+classic! {
+    shortest_paths: blossom::program! {
+        /// Paths with costs along edges that go up (so there are finitely many), then per pair
+        /// the least cost and, by `argmin`, the first hop of a cheapest path.
+        pub(crate) ShortestPaths {
+            input edge(a: u32, b: u32, w: u32);
+            table link(a: u32, b: u32, w: u32);
+            scratch path(a: u32, b: u32, hop: u32, cost: u32);
+            output cost(a: u32, b: u32, cost: u32);
+            output hop(a: u32, b: u32, hop: u32);
+
+            link(a, b, w) <= edge(a, b, w), if a < b;
+            path(a, b, b, w) <= link(a, b, w);
+            path(a, c, h, k) <= path(a, b, h, k1), link(b, c, w), let k = k1 + w;
+            cost(a, b, min(k)) <= path(a, b, _, k);
+            hop(a, b, argmin(k, h)) <= path(a, b, h, k);
+        }
+    }
+}
+
+classic! {
+    counter: blossom::program! {
+        /// A counter that `start` sets and each tick increments: `<+` the next value, `<-` this
+        /// one.
+        pub(crate) Counter {
+            input start(n: u32);
+            table counter(n: u32);
+            output value(n: u32);
+            output previous(n: u32);
+
+            counter(n) <+ start(n);
+            counter(m) <+ counter(n), let m = n + 1;
+            counter(n) <- counter(n);
+            value(n) <= counter(n);
+            previous(n) <+ value(n);
+        }
+    }
+}
+
 const CLASSICS: &[Case] = &[
-    Case {
-        name: "tc_left",
-        text: tc_left::TEXT,
-        spec: tc_left::spec,
-        start: tc_left::start,
-    },
-    Case {
-        name: "tc_right",
-        text: tc_right::TEXT,
-        spec: tc_right::spec,
-        start: tc_right::start,
-    },
-    Case {
-        name: "tc_nonlinear",
-        text: tc_nonlinear::TEXT,
-        spec: tc_nonlinear::spec,
-        start: tc_nonlinear::start,
-    },
-    Case {
-        name: "tc_of_the_tick",
-        text: tc_of_the_tick::TEXT,
-        spec: tc_of_the_tick::spec,
-        start: tc_of_the_tick::start,
-    },
-    Case {
-        name: "same_generation",
-        text: same_generation::TEXT,
-        spec: same_generation::spec,
-        start: same_generation::start,
-    },
-    Case {
-        name: "three_way_join",
-        text: three_way_join::TEXT,
-        spec: three_way_join::spec,
-        start: three_way_join::start,
-    },
-    Case {
-        name: "even_odd",
-        text: even_odd::TEXT,
-        spec: even_odd::spec,
-        start: even_odd::start,
-    },
-    Case {
-        name: "table_and_scratch",
-        text: table_and_scratch::TEXT,
-        spec: table_and_scratch::spec,
-        start: table_and_scratch::start,
-    },
-    Case {
-        name: "output_read_by_rules",
-        text: output_read_by_rules::TEXT,
-        spec: output_read_by_rules::spec,
-        start: output_read_by_rules::start,
-    },
+    tc_left::CASE,
+    tc_right::CASE,
+    tc_nonlinear::CASE,
+    tc_of_the_tick::CASE,
+    same_generation::CASE,
+    three_way_join::CASE,
+    even_odd::CASE,
+    table_and_scratch::CASE,
+    output_read_by_rules::CASE,
+    unreachable::CASE,
+    aggregates_per_group::CASE,
+    shortest_paths::CASE,
+    counter::CASE,
 ];
 
 fn cases() -> u32 {
@@ -408,4 +368,85 @@ fn the_reference_computes_closures_tables_and_scratches() {
         "a scratch starts each tick empty"
     );
     assert_eq!(third[id("all")].len(), 2);
+}
+
+/// The counter on Blossom itself, with answers worked out by hand: set at tick 0, it reads
+/// `t - 1` at tick `t`, whatever the number of workers.
+#[test]
+fn the_counter_increments_once_per_tick() {
+    for workers in reference::WORKERS {
+        let mut counter = counter::Counter::with_workers(workers).expect("starts");
+        counter.start.insert(0);
+        for tick in 0..20u32 {
+            counter.tick().expect("ticks");
+            let value = counter.value.snapshot().expect("a snapshot");
+            let previous = counter.previous.snapshot().expect("a snapshot");
+            let (want, before): (Vec<u32>, Vec<u32>) = match tick {
+                0 => (vec![], vec![]),
+                1 => (vec![0], vec![]),
+                t => (vec![t - 1], vec![t - 2]),
+            };
+            assert_eq!(value, want, "value at tick {tick} with {workers} worker(s)");
+            assert_eq!(
+                previous, before,
+                "previous at tick {tick} with {workers} worker(s)"
+            );
+        }
+    }
+}
+
+/// The oracle on the new classics, on answers worked out by hand.
+#[test]
+fn the_reference_finds_unreached_nodes_and_shortest_paths() {
+    let rows =
+        |rows: &[&[u32]]| -> BTreeSet<Vec<u32>> { rows.iter().map(|r| r.to_vec()).collect() };
+    let program = unreachable::spec();
+    let id =
+        |name: &str| (program.relations.iter().position(|r| r.name == name)).expect("declared");
+    let mut reference = Reference::new(&program);
+    let (edge, root) = (id("edge"), id("root"));
+    let tick = reference.tick(&[
+        (edge, vec![1, 2]),
+        (edge, vec![3, 4]),
+        (edge, vec![4, 1]),
+        (root, vec![1]),
+        (root, vec![2]),
+        (root, vec![0]),
+    ]);
+    assert_eq!(tick[id("unreached")], rows(&[&[3], &[4]]));
+    assert_eq!(tick[id("stuck")], rows(&[&[0], &[2]]));
+
+    let program = shortest_paths::spec();
+    let id =
+        |name: &str| (program.relations.iter().position(|r| r.name == name)).expect("declared");
+    let mut reference = Reference::new(&program);
+    let edge = id("edge");
+    // Edges go up only: (3, 2) is dropped. 0 -> 3 costs 3 directly and through 1 and 2.
+    let tick = reference.tick(&[
+        (edge, vec![0, 1, 1]),
+        (edge, vec![1, 2, 1]),
+        (edge, vec![0, 2, 5]),
+        (edge, vec![2, 3, 1]),
+        (edge, vec![0, 3, 3]),
+        (edge, vec![3, 2, 0]),
+    ]);
+    let expected = [
+        [0, 1, 1],
+        [0, 2, 2],
+        [0, 3, 3],
+        [1, 2, 1],
+        [1, 3, 2],
+        [2, 3, 1],
+    ];
+    assert_eq!(tick[id("cost")], expected.map(Vec::from).into());
+    // The first hop of a cheapest path; from 0 to 3 both hops 1 and 3 cost 3: the smaller.
+    let expected = [
+        [0, 1, 1],
+        [0, 2, 1],
+        [0, 3, 1],
+        [1, 2, 2],
+        [1, 3, 2],
+        [2, 3, 3],
+    ];
+    assert_eq!(tick[id("hop")], expected.map(Vec::from).into());
 }

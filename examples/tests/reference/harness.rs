@@ -69,6 +69,15 @@ impl Columns for (u32, u32, u32) {
     }
 }
 
+impl Columns for (u32, u32, u32, u32) {
+    fn from_row(row: &[u32]) -> Self {
+        (row[0], row[1], row[2], row[3])
+    }
+    fn to_row(&self) -> Row {
+        vec![self.0, self.1, self.2, self.3]
+    }
+}
+
 /// An output's rows as rows of `u32`s.
 pub fn rows<D: Columns + blossom::rt::Column>(
     output: &blossom::Output<D>,
