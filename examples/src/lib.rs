@@ -10,6 +10,20 @@ pub mod wordcount;
 /// The graph bundled with the examples: `ol-cedge` (7,035 edges; its closure has 146,120 pairs).
 pub const BUNDLED_GRAPH: &str = include_str!("../data/ol-cedge.tsv");
 
+/// The edges of `input`, or of the bundled graph when there is none.
+pub fn load_graph(input: Option<&std::path::Path>) -> anyhow::Result<Vec<(u32, u32)>> {
+    use anyhow::Context;
+    Ok(match input {
+        Some(path) => edges::read_edges(path)?,
+        None => edges::parse_edges(
+            std::io::Cursor::new(BUNDLED_GRAPH),
+            "bundled ol-cedge.tsv",
+            |_, _| {},
+        )
+        .context("the bundled graph is malformed")?,
+    })
+}
+
 /// The weighted graph bundled with `shortest_paths`: a canal network flowing one way.
 pub const BUNDLED_CANALS: &str = include_str!("../data/canals.tsv");
 

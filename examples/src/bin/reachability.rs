@@ -4,14 +4,11 @@
 //! Runs embedded by default; `-w N` (or `--workers N`) uses N threads, and timely's cluster
 //! options `-n PROCESSES -p INDEX [-h HOSTFILE]` make this process one of a cluster.
 
-use std::io::Cursor;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use blossom::Config;
-use blossom_examples::edges::{parse_edges, read_edges};
-use blossom_examples::{BUNDLED_GRAPH, reach};
+use blossom_examples::{load_graph, reach};
 use clap::Parser;
 
 const CLUSTER_HELP: &str = "\
@@ -48,15 +45,7 @@ fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
     let started = Instant::now();
-    let edges = match &args.input {
-        Some(path) => read_edges(path)?,
-        None => parse_edges(
-            Cursor::new(BUNDLED_GRAPH),
-            "bundled ol-cedge.tsv",
-            |_, _| {},
-        )
-        .context("the bundled graph is malformed")?,
-    };
+    let edges = load_graph(args.input.as_deref())?;
     eprintln!("loaded {} edges in {:.2?}", edges.len(), started.elapsed());
     let (process, processes) = match &config.cluster {
         Some(cluster) => (cluster.process, cluster.addresses.len()),

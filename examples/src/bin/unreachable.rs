@@ -4,13 +4,10 @@
 //! `--from NODE` (default: the source of the first edge), and prints, last, `unreachable=<N>`;
 //! `--list` also prints the nodes, one per line. `-w N` runs on N worker threads.
 
-use std::io::Cursor;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use blossom::Config;
-use blossom_examples::edges::{parse_edges, read_edges};
-use blossom_examples::{BUNDLED_GRAPH, unreachable::unreachable};
+use blossom_examples::{load_graph, unreachable::unreachable};
 use clap::Parser;
 
 /// The nodes of a directed graph that cannot be reached from a source.
@@ -40,15 +37,7 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
-    let edges = match &args.input {
-        Some(path) => read_edges(path)?,
-        None => parse_edges(
-            Cursor::new(BUNDLED_GRAPH),
-            "bundled ol-cedge.tsv",
-            |_, _| {},
-        )
-        .context("the bundled graph is malformed")?,
-    };
+    let edges = load_graph(args.input.as_deref())?;
     let Some(from) = args.from.or_else(|| edges.first().map(|&(src, _)| src)) else {
         anyhow::bail!("the graph has no edges, so there is no default source: pass --from");
     };
