@@ -25,7 +25,6 @@ fn node_ident() -> Ident {
 /// Checks `@` columns, and makes locations explicit if the program has channels.
 pub fn locate(program: &mut Program) -> syn::Result<()> {
     let mut diags = Diagnostics::default();
-    let has_channels = program.decls.iter().any(|d| d.kind == Kind::Channel);
     for decl in &program.decls {
         let ats: Vec<Span> = decl.columns.iter().filter_map(|c| c.at).collect();
         match decl.kind {
@@ -45,10 +44,6 @@ pub fn locate(program: &mut Program) -> syn::Result<()> {
                 }
             }
             Kind::Channel => {}
-            Kind::Periodic if has_channels => diags.error(
-                decl.kind_span,
-                "a periodic in a program with channels is not supported yet: which nodes it fires on is not settled",
-            ),
             _ => {
                 for at in ats {
                     diags.error(
@@ -63,7 +58,8 @@ pub fn locate(program: &mut Program) -> syn::Result<()> {
             }
         }
     }
-    if !program.decls.iter().any(|d| d.kind == Kind::Channel) {
+    let has_channels = program.decls.iter().any(|d| d.kind == Kind::Channel);
+    if !has_channels {
         for rule in &program.rules {
             for item in &rule.body {
                 if let BodyItem::Atom(Atom { at: Some(at), .. }) = item {

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::Error;
+use crate::{Error, Network};
 
 /// How many workers run a program, and whether they span several processes.
 ///
@@ -19,6 +19,8 @@ pub struct Config {
     /// not only of the outputs. On by default in debug builds (tests), off in release builds:
     /// each copy costs the memory of the relation.
     pub inspect: bool,
+    /// How channels deliver rows between logical nodes: in the next tick by default.
+    pub network: Network,
 }
 
 /// The processes of a timely cluster, from this process's point of view.
@@ -45,7 +47,14 @@ impl Config {
             workers: 1,
             cluster: None,
             inspect: cfg!(debug_assertions),
+            network: Network::default(),
         }
+    }
+
+    /// The same configuration, with channels delivering as `network` says.
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = network;
+        self
     }
 
     /// The same configuration, keeping (or not) a readable copy of every relation.
@@ -58,8 +67,7 @@ impl Config {
     pub fn with_workers(workers: usize) -> Self {
         Config {
             workers,
-            cluster: None,
-            inspect: cfg!(debug_assertions),
+            ..Self::embedded()
         }
     }
 

@@ -24,16 +24,14 @@ use timely::dataflow::operators::vec::Broadcast;
 use timely::scheduling::Activator;
 
 use crate::rt::{Column, Rel, Scope, Tick};
+use crate::worker::Settings;
 
 /// A worker's input and output ports, registered by the generated dataflow in declaration order.
 pub struct WorkerIo {
     pub(crate) inputs: Vec<Box<dyn InputPort>>,
     pub(crate) outputs: Vec<Box<dyn OutputPort>>,
     pub(crate) probe: ProbeHandle<Tick>,
-    /// Send every output row to worker 0, so that process 0 sees whole outputs in a cluster.
-    gather: bool,
-    /// Keep readable copies of the relations passed to `inspect`.
-    inspect: bool,
+    settings: Settings,
     lens: Vec<Arc<AtomicI64>>,
     /// The tick the worker is running, or last completed: output changes for later ticks are
     /// held back, so that reading an output between ticks sees exactly the completed ones.
@@ -63,13 +61,12 @@ pub struct Conflict {
 }
 
 impl WorkerIo {
-    pub(crate) fn new(gather: bool, inspect: bool, lens: Vec<Arc<AtomicI64>>) -> Self {
+    pub(crate) fn new(settings: Settings, lens: Vec<Arc<AtomicI64>>) -> Self {
         WorkerIo {
-            inspect,
+            settings,
             inputs: Vec::new(),
             outputs: Vec::new(),
             probe: ProbeHandle::new(),
-            gather,
             lens,
             ticking: Rc::new(Cell::new(0)),
             conflicts: Vec::new(),
@@ -230,7 +227,7 @@ impl WorkerIo {
 
     /// Declares the next `output` relation; hosts read its rows once a tick completes.
     pub fn output<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) {
-        let rel = if self.gather {
+        let rel = if self.settings.gather {
             rel.inner.clone().exchange(|_| 0).as_collection()
         } else {
             rel.clone()
@@ -257,9 +254,15 @@ impl WorkerIo {
     /// can read it, after the outputs and in declaration order — when the configuration asks
     /// for it; otherwise it is not kept, and reading it is an error.
     pub fn inspect<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) {
-        if self.inspect {
+        if self.settings.inspect {
             self.output(rel);
         }
+    }
+
+    /// The rows a channel starts each next tick with, from the rows its `<~` rules send: when
+    /// each arrives is the configured [`crate::Network`]'s choice.
+    pub fn deliver<'s, D: Column>(&self, sent: &Rel<'s, Tick, D>) -> Rel<'s, Tick, D> {
+        crate::network::deliver(sent, &self.settings.network)
     }
 
     /// Makes a tick wait for this relation (tables, whose rows the next tick reads).

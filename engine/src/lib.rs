@@ -11,6 +11,7 @@ mod error;
 pub mod explain;
 mod handle;
 mod io;
+mod network;
 mod runtime;
 mod worker;
 
@@ -21,11 +22,12 @@ pub use addr::Addr;
 pub use blossom_lattices as lattices;
 pub use blossom_lattices::{Lattice, MapUnion, Max, Min, Pair, SetUnion};
 pub use blossom_macros::program;
-pub use clock::{Clock, Periodic, SystemClock, VirtualClock};
+pub use clock::{Clock, Periodic, SystemClock, TimerPlace, VirtualClock};
 pub use config::{Cluster, Config};
 pub use error::Error;
 pub use explain::Explain;
 pub use handle::{Input, Output};
+pub use network::Network;
 pub use runtime::{PendingInput, Runtime};
 pub use worker::Dataflow;
 

@@ -1,6 +1,7 @@
 //! The host's end of a running program: starts the workers, feeds ticks, reads outputs.
 
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::Thread;
@@ -8,7 +9,7 @@ use std::thread::Thread;
 use timely::communication::WorkerGuards;
 
 use crate::worker::{self, Command, Dataflow, Report};
-use crate::{Clock, Config, Error, SystemClock};
+use crate::{Addr, Clock, Config, Error, SystemClock};
 
 /// A running program's workers, as the generated program handle drives them.
 pub struct Runtime {
@@ -19,6 +20,8 @@ pub struct Runtime {
     ticks: u64,
     /// What periodics fire by.
     clock: Box<dyn Clock>,
+    /// The clocks of nodes that do not keep the program's time.
+    node_clocks: BTreeMap<Addr, Box<dyn Clock>>,
 }
 
 /// The channels to this process's workers, shared by the runtime and its output handles.
@@ -43,15 +46,17 @@ impl Runtime {
         let timely_config = config.to_timely()?;
         let lens: Vec<Arc<AtomicI64>> = (0..outputs).map(|_| Arc::default()).collect();
         let (reports_tx, reports) = mpsc::channel();
-        let gather = config.processes() > 1;
-        let inspect = config.inspect;
+        let settings = worker::Settings {
+            gather: config.processes() > 1,
+            inspect: config.inspect,
+            network: config.network.clone(),
+        };
         let worker_lens = lens.clone();
         let guards = timely::execute(timely_config, move |worker| {
             worker::run(
                 worker,
                 dataflow,
-                gather,
-                inspect,
+                settings.clone(),
                 worker_lens.clone(),
                 reports_tx.clone(),
             )
@@ -79,6 +84,7 @@ impl Runtime {
             stopped: false,
             ticks: 0,
             clock: Box::new(SystemClock::default()),
+            node_clocks: BTreeMap::new(),
         })
     }
 
@@ -145,6 +151,19 @@ impl Runtime {
     /// Replaces the program's clock.
     pub fn set_clock(&mut self, clock: impl Clock + 'static) {
         self.clock = Box::new(clock);
+    }
+
+    /// The time on `node`'s clock (the program's, unless the node has its own), or on the
+    /// program's clock for `None`.
+    pub fn now_at(&self, node: Option<Addr>) -> std::time::Duration {
+        node.and_then(|node| self.node_clocks.get(&node))
+            .unwrap_or(&self.clock)
+            .now()
+    }
+
+    /// Gives `node` a clock of its own.
+    pub fn set_node_clock(&mut self, node: Addr, clock: impl Clock + 'static) {
+        self.node_clocks.insert(node, Box::new(clock));
     }
 
     /// The number of ticks completed so far.

@@ -12,11 +12,23 @@ use std::thread::{self, Thread};
 
 use timely::worker::Worker;
 
+use crate::Network;
 use crate::io::{Conflict, OutputPort, WorkerIo};
 use crate::rt::{Scope, Tick};
 
 /// The generated function that builds a program's dataflow on one worker.
 pub type Dataflow = fn(Scope<'_, Tick>, &mut WorkerIo);
+
+/// What every worker of a program is told when it starts.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    /// Send every output row to worker 0, so that process 0 sees whole outputs in a cluster.
+    pub gather: bool,
+    /// Keep readable copies of the relations passed to `WorkerIo::inspect`.
+    pub inspect: bool,
+    /// How channels deliver rows.
+    pub network: Network,
+}
 
 /// What the host asks of a worker.
 pub(crate) enum Command {
@@ -56,14 +68,13 @@ pub(crate) enum Report {
 pub(crate) fn run(
     worker: &mut Worker,
     dataflow: Dataflow,
-    gather: bool,
-    inspect: bool,
+    settings: Settings,
     lens: Vec<Arc<AtomicI64>>,
     reports: mpsc::Sender<Report>,
 ) {
     let index = worker.index();
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        serve(worker, dataflow, gather, inspect, lens, &reports)
+        serve(worker, dataflow, settings, lens, &reports)
     }));
     match outcome {
         Ok(Ok(())) => {}
@@ -85,12 +96,11 @@ fn fail(reports: &mpsc::Sender<Report>, worker: usize, message: String) {
 fn serve(
     worker: &mut Worker,
     dataflow: Dataflow,
-    gather: bool,
-    inspect: bool,
+    settings: Settings,
     lens: Vec<Arc<AtomicI64>>,
     reports: &mpsc::Sender<Report>,
 ) -> Result<(), String> {
-    let mut io = WorkerIo::new(gather, inspect, lens);
+    let mut io = WorkerIo::new(settings, lens);
     worker.dataflow::<Tick, _, _>(|scope| dataflow(scope, &mut io));
     let (commands_tx, commands) = mpsc::channel();
     let ready = Report::Ready {

@@ -70,6 +70,9 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         let signature = explain::signature(decl);
         let (handle, what) = match decl.kind {
             Kind::Input => (quote!(::blossom::Input<#row>), "Input"),
+            Kind::Periodic if decl.located => {
+                (quote!(::blossom::Periodic<::blossom::Addr>), "Timer")
+            }
             Kind::Periodic => (quote!(::blossom::Periodic), "Timer"),
             _ => (quote!(::blossom::Output<#row>), "Output"),
         };
@@ -96,10 +99,18 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             None => quote!(#field: ::core::default::Default::default()),
         }
     });
-    let clock = internal("clock");
     let fire = inputs.iter().filter(|d| d.every.is_some()).map(|d| {
         let field = &d.name;
-        quote!(self.#field.fire(#clock);)
+        quote!(self.#field.fire(&self.#runtime);)
+    });
+    let located = hir.relations.iter().any(|d| d.located);
+    let node_clock = located.then(|| {
+        quote! {
+            /// Gives `node` a clock of its own for its timers, as a node whose clock drifts.
+            pub fn set_node_clock(&mut self, node: ::blossom::Addr, clock: impl ::blossom::Clock + 'static) {
+                self.#runtime.set_node_clock(node, clock);
+            }
+        }
     });
     // Tables, scratches and channels, readable through `state()` when the runtime keeps them:
     // registered after the outputs, in declaration order.
@@ -178,7 +189,6 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             /// Runs one tick: the inputs' pending rows hold, every stratum runs to its fixpoint,
             /// and the outputs change to their new rows.
             pub fn tick(&mut self) -> ::core::result::Result<(), ::blossom::Error> {
-                let #clock = self.#runtime.now();
                 #(#fire)*
                 self.#runtime.tick(&mut [#(#pending),*])
             }
@@ -188,6 +198,8 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             pub fn set_clock(&mut self, clock: impl ::blossom::Clock + 'static) {
                 self.#runtime.set_clock(clock);
             }
+
+            #node_clock
 
             /// The number of ticks run so far.
             pub fn ticks(&self) -> u64 {
@@ -298,10 +310,16 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
                 let key = rule::key_function(decl);
                 quote!(#io.check_key(#name, "the next tick", &#next, #key);)
             });
-            if keyed {
-                quote!(#checks #keep.set(#io.gate(&#next, &#prev));)
+            let next = if keyed {
+                quote!(#io.gate(&#next, &#prev))
             } else {
-                quote!(#keep.set(#next);)
+                quote!(#next)
+            };
+            // A channel's rows arrive when the network delivers them.
+            if decl.kind == Kind::Channel {
+                quote!(#checks #keep.set(#io.deliver(&#next));)
+            } else {
+                quote!(#checks #keep.set(#next);)
             }
         });
         quote! {
