@@ -13,6 +13,12 @@ pub struct Explain {
     pub rules: &'static [RuleInfo],
     /// The strata, in evaluation order.
     pub strata: &'static [StratumInfo],
+    /// The rules run once the strata are done, for the next tick: `<+`, `<-`, `<+-` and `<~`
+    /// (indexes into [`Explain::rules`]).
+    pub transition: &'static [usize],
+    /// The relations whose rows carry into the next tick: tables, and whatever a `<+` or `<~`
+    /// rule derives into.
+    pub carried: &'static [&'static str],
 }
 
 /// A declared relation.
@@ -20,7 +26,7 @@ pub struct Explain {
 pub struct RelationInfo {
     /// Its name.
     pub name: &'static str,
-    /// Its collection kind: `input`, `table`, `scratch` or `output`.
+    /// Its collection kind: `input`, `table`, `scratch`, `output`, `channel` or `periodic`.
     pub kind: &'static str,
     /// Its columns, as (name, type).
     pub columns: &'static [(&'static str, &'static str)],
@@ -72,6 +78,16 @@ impl fmt::Display for Explain {
                 columns.join(", ")
             )?;
         }
+        let mut rule = |f: &mut fmt::Formatter<'_>, index: usize| -> fmt::Result {
+            let Some(info) = self.rules.get(index) else {
+                return Ok(());
+            };
+            writeln!(f, "  rule {index} (line {}): {}", info.line, info.text)?;
+            for step in info.plan {
+                writeln!(f, "    {step}")?;
+            }
+            Ok(())
+        };
         for (index, stratum) in self.strata.iter().enumerate() {
             let recursive = if stratum.recursive {
                 " (recursive: iterates to a fixpoint)"
@@ -83,14 +99,18 @@ impl fmt::Display for Explain {
                 "stratum {index}: {}{recursive}",
                 stratum.relations.join(", ")
             )?;
-            for &rule in stratum.rules {
-                let Some(info) = self.rules.get(rule) else {
-                    continue;
-                };
-                writeln!(f, "  rule {rule} (line {}): {}", info.line, info.text)?;
-                for step in info.plan {
-                    writeln!(f, "    {step}")?;
-                }
+            for &index in stratum.rules {
+                rule(f, index)?;
+            }
+        }
+        if !self.carried.is_empty() {
+            writeln!(
+                f,
+                "end of tick: the next tick's rows of {}",
+                self.carried.join(", ")
+            )?;
+            for &index in self.transition {
+                rule(f, index)?;
             }
         }
         Ok(())

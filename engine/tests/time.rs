@@ -30,6 +30,31 @@ fn a_counter_steps_once_per_tick_and_stops_at_its_bound() {
     assert_eq!(history, expected);
 }
 
+#[test]
+fn explain_lists_the_rules_that_make_the_next_tick() {
+    let explain = Counter::explain();
+    assert_eq!(explain.carried, ["value"]);
+    let texts: Vec<&str> = explain
+        .transition
+        .iter()
+        .map(|&r| explain.rules[r].text)
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "value(n) <+ start(n);",
+            "value(m) <+ value(n), let m = n + 1, if m <= 3;",
+            "value(n) <- value(n), if n < 3;"
+        ]
+    );
+    let text = explain.to_string();
+    let end = text.find("end of tick").expect("an end-of-tick section");
+    assert!(
+        text[end..].contains("value(n) <- value(n), if n < 3;"),
+        "{text}"
+    );
+}
+
 blossom::program! {
     /// Deletions apply before insertions; a scratch holds `<+` rows for one tick only.
     Phases {

@@ -154,12 +154,19 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         let recursive = stratum.recursive;
         quote!(::blossom::explain::StratumInfo { relations: &[#(#names),*], rules: &[#(#rules),*], recursive: #recursive })
     });
+    let transition = plan.transition.rules.iter().map(|r| r.rule);
+    let carried = plan
+        .carried
+        .iter()
+        .map(|&r| hir.relations[r].name.to_string());
     quote! {
         static EXPLAIN: ::blossom::Explain = ::blossom::Explain {
             program: #program,
             relations: &[#(#relations),*],
             rules: &[#(#rules),*],
             strata: &[#(#strata),*],
+            transition: &[#(#transition),*],
+            carried: &[#(#carried),*],
         };
         &EXPLAIN
     }
