@@ -78,7 +78,7 @@ impl fmt::Display for Explain {
                 columns.join(", ")
             )?;
         }
-        let mut rule = |f: &mut fmt::Formatter<'_>, index: usize| -> fmt::Result {
+        let rule = |f: &mut fmt::Formatter<'_>, index: usize| -> fmt::Result {
             let Some(info) = self.rules.get(index) else {
                 return Ok(());
             };
