@@ -1,5 +1,7 @@
 //! `MinValue` and `MaxValue`: the extreme values that are the bottoms of `Max` and `Min`.
 
+use std::cmp::Reverse;
+
 /// A type with a least value, which is the bottom of [`crate::Max`] over it.
 ///
 /// ```rust
@@ -67,6 +69,28 @@ impl MaxValue for () {
     fn max_value() -> Self {}
 }
 
+/// `Reverse` turns a greatest value into a least one, so `Max<Reverse<T>>` and a
+/// [`crate::DomPair`] keyed by `Reverse<T>` work for any `T` with a greatest value.
+///
+/// ```rust
+/// use std::cmp::Reverse;
+/// use blossom_lattices::MinValue;
+///
+/// assert_eq!(<Reverse<u8> as MinValue>::min_value(), Reverse(255));
+/// ```
+impl<T: MaxValue> MinValue for Reverse<T> {
+    fn min_value() -> Self {
+        Reverse(T::max_value())
+    }
+}
+
+/// `Reverse` turns a least value into a greatest one.
+impl<T: MinValue> MaxValue for Reverse<T> {
+    fn max_value() -> Self {
+        Reverse(T::min_value())
+    }
+}
+
 /// Strings have a least value (the empty string) but no greatest one.
 impl MinValue for String {
     fn min_value() -> Self {
@@ -88,5 +112,12 @@ mod tests {
     fn bool_extremes_are_false_and_true() {
         assert!(!<bool as MinValue>::min_value());
         assert!(<bool as MaxValue>::max_value());
+    }
+
+    #[test]
+    fn reverse_swaps_the_extremes() {
+        assert_eq!(<Reverse<i8> as MinValue>::min_value(), Reverse(i8::MAX));
+        assert_eq!(<Reverse<i8> as MaxValue>::max_value(), Reverse(i8::MIN));
+        assert!(<Reverse<i8> as MinValue>::min_value() < Reverse(0));
     }
 }

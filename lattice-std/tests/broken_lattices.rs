@@ -1,7 +1,8 @@
-//! The law checker rejects lattices that break a law: each broken lattice here breaks one.
+//! The law checker rejects lattices that break a law: each broken lattice here breaks one, and
+//! so do the peers' definitions that Blossom's `DomPair`, `CausalRegister` and `Lww` avoid.
 
 use blossom_lattices::laws::{Law, check_laws};
-use blossom_lattices::{Lattice, Max};
+use blossom_lattices::{Lattice, Lww, Max, SetUnion, VectorClock};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
@@ -112,4 +113,153 @@ fn property_test_over_generated_values_catches_last_writer_wins() {
         outcome.is_err(),
         "the broken lattice passed the property test"
     );
+}
+
+/// Hydro's `DomPair` over a lattice key: incomparable keys merge, and so do their values. Not
+/// associative: `({1}, 5) ⊔ ({2}, 3)` is `({1, 2}, 5)`, which stays when `({1, 2}, 0)` comes,
+/// while `({2}, 3) ⊔ ({1, 2}, 0)` is `({1, 2}, 0)`, which `({1}, 5)` cannot change. This is why
+/// `blossom_lattices::DomPair` takes a totally ordered key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct LatticeKeyedDomPair(SetUnion<u8>, Max<u8>);
+
+impl Lattice for LatticeKeyedDomPair {
+    fn merge(&mut self, other: Self) -> bool {
+        let (mine, theirs) = (self.0.leq(&other.0), other.0.leq(&self.0));
+        match (mine, theirs) {
+            (true, true) => self.1.merge(other.1),
+            (true, false) => {
+                *self = other;
+                true
+            }
+            (false, true) => false,
+            (false, false) => {
+                self.0.merge(other.0);
+                self.1.merge(other.1);
+                true
+            }
+        }
+    }
+
+    fn bottom() -> Self {
+        LatticeKeyedDomPair(SetUnion::bottom(), Max::bottom())
+    }
+
+    fn leq(&self, other: &Self) -> bool {
+        self.0 == other.0 && self.1.leq(&other.1) || self.0.leq(&other.0) && self.0 != other.0
+    }
+}
+
+/// Anna's single-key causal lattice, transcribed: one clock and a set of values; a clock that
+/// dominates or equals ours replaces the values, a concurrent one merges clocks and values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct AnnaCausal(VectorClock<u8>, SetUnion<u8>);
+
+impl Lattice for AnnaCausal {
+    fn merge(&mut self, other: Self) -> bool {
+        let before = self.clone();
+        let previous = self.0.clone();
+        self.0.merge(other.0.clone());
+        if self.0 == other.0 {
+            self.1 = other.1;
+        } else if self.0 != previous {
+            self.1.merge(other.1);
+        }
+        *self != before
+    }
+
+    fn bottom() -> Self {
+        AnnaCausal(VectorClock::new(), SetUnion::bottom())
+    }
+
+    fn leq(&self, other: &Self) -> bool {
+        self.clone().join(other.clone()) == *other
+    }
+}
+
+/// Anna's last-writer-wins, transcribed: on equal timestamps the incoming value wins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct AnnaLww(u8, u8);
+
+impl Lattice for AnnaLww {
+    fn merge(&mut self, other: Self) -> bool {
+        let before = self.clone();
+        if other.0 >= self.0 {
+            *self = other;
+        }
+        *self != before
+    }
+
+    fn bottom() -> Self {
+        AnnaLww(0, 0)
+    }
+
+    fn leq(&self, other: &Self) -> bool {
+        self.clone().join(other.clone()) == *other
+    }
+}
+
+#[test]
+fn a_dom_pair_over_a_lattice_key_is_not_associative() {
+    let a = LatticeKeyedDomPair(SetUnion::singleton(1), Max::new(5));
+    let b = LatticeKeyedDomPair(SetUnion::singleton(2), Max::new(3));
+    let c = LatticeKeyedDomPair(SetUnion::from_iter([1, 2]), Max::new(0));
+    let found = check_laws(&a, &b, &c)
+        .err()
+        .map(|violation| violation.law());
+    assert_eq!(found, Some(Law::MergeAssociative));
+}
+
+#[test]
+fn annas_causal_merge_is_not_associative() {
+    let clock = |counts: &[(u8, u64)]| counts.iter().copied().collect::<VectorClock<u8>>();
+    let a = AnnaCausal(clock(&[(0, 1)]), SetUnion::singleton(b'A'));
+    let b = AnnaCausal(clock(&[(1, 1)]), SetUnion::singleton(b'B'));
+    let c = AnnaCausal(clock(&[(0, 1), (1, 1)]), SetUnion::singleton(b'C'));
+    let found = check_laws(&a, &b, &c)
+        .err()
+        .map(|violation| violation.law());
+    assert_eq!(found, Some(Law::MergeAssociative));
+}
+
+#[test]
+fn annas_lww_tie_rule_is_not_commutative() {
+    let found = check_laws(&AnnaLww(3, 1), &AnnaLww(3, 2), &AnnaLww(0, 0))
+        .err()
+        .map(|violation| violation.law());
+    assert_eq!(found, Some(Law::MergeCommutative));
+}
+
+/// Whether 512 generated triples from `values` include one that breaks a law.
+fn some_law_fails<L: Lattice + std::fmt::Debug>(values: impl Strategy<Value = L> + Clone) -> bool {
+    let mut runner = TestRunner::new(Config::with_cases(512));
+    let triples = (values.clone(), values.clone(), values);
+    let outcome = runner.run(&triples, |(a, b, c)| {
+        check_laws(&a, &b, &c).map_err(|violation| TestCaseError::fail(violation.to_string()))
+    });
+    outcome.is_err()
+}
+
+/// Property tests over generated values find each of the peers' broken definitions, and pass
+/// Blossom's lawful version of the LWW register on the same values.
+#[test]
+fn property_tests_over_generated_values_catch_the_peers_definitions() {
+    let keys = proptest::collection::btree_set(0u8..3, 0..3).prop_map(SetUnion::new);
+    let dom_pair = (keys, any::<u8>().prop_map(Max::new))
+        .prop_map(|(key, value)| LatticeKeyedDomPair(key, value));
+    assert!(some_law_fails(dom_pair));
+
+    let clock = proptest::collection::btree_map(0u8..3, 0u64..3, 0..3).prop_map(VectorClock::from);
+    let causal = (clock, (0u8..3).prop_map(SetUnion::singleton))
+        .prop_map(|(clock, values)| AnnaCausal(clock, values));
+    assert!(some_law_fails(causal));
+
+    let times_and_values = (0u8..3, 0u8..3);
+    assert!(some_law_fails(
+        times_and_values
+            .clone()
+            .prop_map(|(time, value)| AnnaLww(time, value))
+    ));
+    assert!(!some_law_fails(
+        times_and_values.prop_map(|(time, value)| Lww::<u8, u8>::new(time, value))
+    ));
 }
