@@ -4,6 +4,7 @@
 //! program  := attrs vis NAME '{' (decl | rule)* '}'
 //! decl     := attrs KIND NAME '(' columns ')' ';'               KIND: input table scratch output channel
 //!           | attrs 'periodic' NAME '(' 'every' '=' expr ')' ';'  one row `(n: u64)` per firing
+//!           | attrs 'lattice' NAME '(' (col ':' Type),* ')' '->' Type ';'   a value per key
 //! columns  := (col ':' Type),* [ '=>' (col ':' Type),* ]       key columns before `=>`
 //! rule     := head MERGE body ';'                               MERGE: <=  <+  <-  <+-  <~
 //! head     := NAME '(' expr,* ')'
@@ -67,12 +68,19 @@ pub enum Kind {
     Channel,
     /// A timer: one row `(n: u64)` per firing, every `every`, by the program's clock.
     Periodic,
+    /// One lattice value per key: rows with one key merge; it persists and only grows.
+    Lattice,
 }
 
 impl Kind {
     /// Whether rows come from outside the rules (the host, or the clock).
     pub fn external(self) -> bool {
         matches!(self, Kind::Input | Kind::Periodic)
+    }
+
+    /// Whether its rows carry into the next tick by themselves.
+    pub fn persists(self) -> bool {
+        matches!(self, Kind::Table | Kind::Lattice)
     }
 }
 
@@ -85,6 +93,7 @@ impl Kind {
             Kind::Output => "output",
             Kind::Channel => "channel",
             Kind::Periodic => "periodic",
+            Kind::Lattice => "lattice",
         }
     }
 
@@ -97,6 +106,7 @@ impl Kind {
             Kind::Output => "an output",
             Kind::Channel => "a channel",
             Kind::Periodic => "a periodic",
+            Kind::Lattice => "a lattice",
         }
     }
 
@@ -108,6 +118,7 @@ impl Kind {
             "output" => Kind::Output,
             "channel" => Kind::Channel,
             "periodic" => Kind::Periodic,
+            "lattice" => Kind::Lattice,
             _ => return None,
         })
     }
@@ -280,6 +291,26 @@ fn parse_decl(
         if !content.peek(Token![=>]) {
             content.parse::<Token![,]>()?;
         }
+    }
+    // `lattice r(k: K) -> L`: the value is the last column, named `value`; the others are the key.
+    if kind == Kind::Lattice {
+        if let Some((_, arrow)) = key {
+            return Err(syn::Error::new(
+                arrow,
+                "a lattice's columns are all its key, and its value follows `->`: `lattice r(k: K) -> L`",
+            ));
+        }
+        let arrow: Token![->] = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("a lattice declares its value's type after `->`: `lattice {name}(k: K) -> Max<u32>`"),
+            )
+        })?;
+        columns.push(ColumnDecl {
+            at: None,
+            name: Ident::new("value", arrow.spans[0]),
+            ty: input.parse()?,
+        });
     }
     input.parse::<Token![;]>()?;
     Ok(Decl {

@@ -12,7 +12,7 @@ use quote::ToTokens;
 use syn::{Expr, Type};
 
 use crate::analysis::Analysis;
-use crate::parse::{Kind, Merge};
+use crate::parse::Merge;
 use crate::resolve::{Hir, Item, RuleHir, Slot, SpannedType, VarId};
 
 /// The plan of a whole program, stratum by stratum.
@@ -163,7 +163,7 @@ pub fn plan<'p>(hir: &Hir<'p>, analysis: &Analysis) -> Plan<'p> {
         .collect();
     let carried: Vec<usize> = (0..hir.relations.len())
         .filter(|&r| {
-            hir.relations[r].kind == Kind::Table
+            hir.relations[r].kind.persists()
                 || hir.rules.iter().any(|rule| {
                     rule.head == r
                         && matches!(rule.rule.merge, Merge::Next | Merge::Upsert | Merge::Async)
@@ -185,7 +185,7 @@ pub fn plan<'p>(hir: &Hir<'p>, analysis: &Analysis) -> Plan<'p> {
     reads.extend(
         carried
             .iter()
-            .filter(|&&r| hir.relations[r].kind == Kind::Table),
+            .filter(|&&r| hir.relations[r].kind.persists()),
     );
     Plan {
         strata,

@@ -433,6 +433,10 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                 "`<+-` replaces a stored row, but `{name}` is {}: its rows last one tick; use `<+`",
                 decl.kind.described()
             )),
+            (Merge::Delete | Merge::Upsert, Kind::Lattice) => Some(format!(
+                "`{name}` is a lattice: its values only grow by merging, so `{}` cannot take a value back or replace it; merge into it with `<=` or `<+`",
+                rule.merge.symbol()
+            )),
             (Merge::Async, Kind::Channel) => None,
             (Merge::Async, _) => Some(format!(
                 "`<~` sends rows to another location through a channel, but `{name}` is {}: use `<=` or `<+`, or declare a `channel`",

@@ -20,7 +20,10 @@ pub mod rt;
 
 pub use addr::Addr;
 pub use blossom_lattices as lattices;
-pub use blossom_lattices::{Lattice, MapUnion, Max, Min, Pair, SetUnion};
+pub use blossom_lattices::{
+    Bool, CausalRegister, DomPair, GCounter, Lattice, Lww, MapUnion, Max, Min, OrSet, PNCounter,
+    Pair, SetUnion, VectorClock, WithBot, WithTop,
+};
 pub use blossom_macros::program;
 pub use clock::{Clock, Periodic, SystemClock, TimerPlace, VirtualClock};
 pub use config::{Cluster, Config};

@@ -224,6 +224,28 @@ pub fn distinct<'s, T: Time, D: Column>(rel: Rel<'s, T, D>) -> Rel<'s, T, D> {
     rel.distinct()
 }
 
+/// A lattice relation made of `parts`: one row per key, holding the merge of every value the
+/// parts give that key. `split` takes a row apart into key and value; `join` puts it back.
+pub fn merge_lattice<'s, T: Time, D: Column, K: Column, L: Column + crate::Lattice>(
+    scope: Scope<'s, T>,
+    parts: Vec<Rel<'s, T, D>>,
+    split: fn(D) -> (K, L),
+    join: fn(K, L) -> D,
+) -> Rel<'s, T, D> {
+    differential_dataflow::collection::concatenate(scope, parts)
+        .map(split)
+        .reduce(|_key, values: &[(&L, isize)], out: &mut Vec<(L, isize)>| {
+            let mut merged = L::bottom();
+            for (value, count) in values {
+                if *count > 0 {
+                    merged.merge((*value).clone());
+                }
+            }
+            out.push((merged, 1));
+        })
+        .map(move |(key, value)| join(key, value))
+}
+
 /// The set union of the rows that rules derive into one relation.
 pub fn union<'s, T: Time, D: Column>(
     scope: Scope<'s, T>,

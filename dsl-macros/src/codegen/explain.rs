@@ -4,18 +4,24 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::analysis::Analysis;
-use crate::parse::{BodyItem, Decl, Rule, Term};
+use crate::parse::{BodyItem, Decl, Kind, Rule, Term};
 use crate::plan::{KeyPart, Plan};
 use crate::resolve::Hir;
 
 /// `edge(src: u32, dst: u32)`.
 pub fn signature(decl: &Decl) -> String {
-    let columns: Vec<String> = decl
-        .columns
-        .iter()
-        .map(|c| format!("{}: {}", c.name, tidy(&c.ty.to_token_stream())))
-        .collect();
-    format!("{}({})", decl.name, columns.join(", "))
+    let column = |c: &crate::parse::ColumnDecl| format!("{}: {}", c.name, type_text(&c.ty));
+    match (decl.kind, decl.columns.split_last()) {
+        (Kind::Lattice, Some((value, keys))) => {
+            let keys: Vec<String> = keys.iter().map(column).collect();
+            let value = type_text(&value.ty);
+            format!("{}({}) -> {value}", decl.name, keys.join(", "))
+        }
+        _ => {
+            let columns: Vec<String> = decl.columns.iter().map(column).collect();
+            format!("{}({})", decl.name, columns.join(", "))
+        }
+    }
 }
 
 /// A rule as a programmer would write it: `path(a, c) <= path(a, b), link(b, c);`.
@@ -62,6 +68,14 @@ pub fn rule_text(rule: &Rule) -> String {
     )
 }
 
+/// A type as a person writes it: `Min<u32>`, `(u32, String)`.
+fn type_text(ty: &syn::Type) -> String {
+    tidy(&ty.to_token_stream())
+        .replace(" < ", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+}
+
 /// Token text with the spacing a person would use.
 fn tidy(tokens: &TokenStream) -> String {
     let mut text = tokens.to_string();
@@ -97,7 +111,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         let name = decl.name.to_string();
         let kind = decl.kind.keyword();
         let columns = decl.columns.iter().map(|c| {
-            let (n, t) = (c.name.to_string(), tidy(&c.ty.to_token_stream()));
+            let (n, t) = (c.name.to_string(), type_text(&c.ty));
             quote!((#n, #t))
         });
         quote!(::blossom::explain::RelationInfo { name: #name, kind: #kind, columns: &[#(#columns),*] })

@@ -112,18 +112,23 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             }
         }
     });
-    // Tables, scratches and channels, readable through `state()` when the runtime keeps them:
+    // Tables, scratches, channels and lattices, readable through `state()` when the runtime keeps them:
     // registered after the outputs, in declaration order.
     let kept: Vec<&Decl> = hir
         .relations
         .iter()
         .copied()
-        .filter(|d| matches!(d.kind, Kind::Table | Kind::Scratch | Kind::Channel))
+        .filter(|d| {
+            matches!(
+                d.kind,
+                Kind::Table | Kind::Scratch | Kind::Channel | Kind::Lattice
+            )
+        })
         .collect();
     let output_count = outputs.len() + kept.len();
     let state_name = format_ident!("{}State", name);
     let state_doc = format!(
-        "Every table, scratch and channel of [`{name}`], readable like an output when the program keeps them (`Config::inspect`, on by default in debug builds)."
+        "Every table, scratch, channel and lattice of [`{name}`], readable like an output when the program keeps them (`Config::inspect`, on by default in debug builds)."
     );
     let state_fields = kept.iter().map(|decl| {
         let field = &decl.name;
@@ -340,14 +345,19 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         let local = relation_local(decl);
         match decl.kind {
             Kind::Output => Some(quote!(#io.output(&#local);)),
-            Kind::Table => Some(quote!(#io.settle(&#local);)),
+            Kind::Table | Kind::Lattice => Some(quote!(#io.settle(&#local);)),
             Kind::Input | Kind::Periodic | Kind::Scratch | Kind::Channel => None,
         }
     });
     let inspected = hir
         .relations
         .iter()
-        .filter(|d| matches!(d.kind, Kind::Table | Kind::Scratch | Kind::Channel))
+        .filter(|d| {
+            matches!(
+                d.kind,
+                Kind::Table | Kind::Scratch | Kind::Channel | Kind::Lattice
+            )
+        })
         .map(|decl| {
             let local = relation_local(decl);
             quote!(#io.inspect(&#local);)

@@ -1,7 +1,8 @@
 //! One generated function per stratum: its tables' memory, its fixpoint, its rules.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{internal, relation_local, row_type, rule};
 use crate::parse::{Kind, Merge};
@@ -155,7 +156,16 @@ fn definitions(
                     parts.push(quote!(#prev));
                 }
                 parts.extend(derived(r, Merge::Now));
-                quote!(let #local = ::blossom::rt::union(#scope, ::std::vec![#(#parts),*]);)
+                let union = union(decl, scope, &parts);
+                quote!(let #local = #union;)
+            }
+            Parts::Transition if decl.kind == Kind::Lattice => {
+                // A lattice keeps its values, merged with what `<+` rules give it.
+                let (next, local) = (next_local(decl), relation_local(decl));
+                let mut parts = vec![quote!(#local.clone())];
+                parts.extend(derived(r, Merge::Next));
+                let union = union(decl, scope, &parts);
+                quote!(let #next = #union;)
             }
             Parts::Transition => {
                 let next = next_local(decl);
@@ -192,6 +202,37 @@ fn definitions(
         #(#index_code)*
         #(#rule_code)*
         #(#unions)*
+    }
+}
+
+/// The value of a relation made of `parts`: their union, or for a lattice, one row per key
+/// holding the merge of every value the parts give the key.
+fn union(
+    decl: &crate::parse::Decl,
+    scope: &proc_macro2::Ident,
+    parts: &[TokenStream],
+) -> TokenStream {
+    if decl.kind != Kind::Lattice {
+        return quote!(::blossom::rt::union(#scope, ::std::vec![#(#parts),*]));
+    }
+    let keys: Vec<proc_macro2::Ident> = (0..decl.columns.len() - 1)
+        .map(|i| internal(&format!("k{i}")))
+        .collect();
+    let value = internal("value");
+    let (row, key) = match keys.as_slice() {
+        [] => (quote!(#value), quote!(())),
+        [one] => (quote!((#one, #value)), quote!(#one)),
+        _ => (quote!((#(#keys,)* #value)), quote!((#(#keys),*))),
+    };
+    // Spanned at the value's type: a type that is not a lattice is reported there, in words.
+    let ty = &decl.columns[decl.columns.len() - 1].ty;
+    quote_spanned! {ty.span()=>
+        ::blossom::rt::merge_lattice(
+            #scope,
+            ::std::vec![#(#parts),*],
+            |#row| (#key, #value),
+            |#key, #value| #row,
+        )
     }
 }
 
