@@ -9,7 +9,7 @@
 //! rule     := head MERGE body ';'                               MERGE: <=  <+  <-  <+-  <~
 //! head     := NAME '(' expr,* ')'
 //! body     := item (',' item)*
-//! item     := ['!'] NAME '(' term,* ')' | 'if' expr | 'let' pat '=' expr
+//! item     := ['!'] NAME '(' term,* ')' | 'if' expr | 'when' expr | 'let' pat '=' expr
 //! term     := '_' | variable | literal | other expression (a constant)
 //! ```
 //! Nothing is checked here beyond syntax; names and types are the business of `resolve`.
@@ -415,6 +415,29 @@ impl Parse for HeadArg {
     }
 }
 
+/// `when v >= c`: a threshold in the lattice's own order (`c ⊑ v`), not in Rust's `>=` (which,
+/// for `Min`, runs the other way). Once a growing value passes it, it stays passed.
+fn threshold(expr: Expr) -> syn::Result<Expr> {
+    let Expr::Binary(binary) = &expr else {
+        return Err(syn::Error::new(
+            expr.span(),
+            "`when` tests a threshold in the lattice's order: `when v >= Max::new(10)`",
+        ));
+    };
+    let (small, large) = match binary.op {
+        syn::BinOp::Ge(_) => (&binary.right, &binary.left),
+        syn::BinOp::Le(_) => (&binary.left, &binary.right),
+        _ => {
+            return Err(syn::Error::new(
+                binary.op.span(),
+                "`when` compares in the lattice's order with `>=` or `<=`: `when v >= Max::new(10)`",
+            ));
+        }
+    };
+    let op = binary.op.span();
+    Ok(syn::parse_quote_spanned! {op=> ::blossom::Lattice::leq(&(#small), &(#large)) })
+}
+
 impl Parse for BodyItem {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.peek(Token![if]) {
@@ -422,6 +445,15 @@ impl Parse for BodyItem {
             return Ok(BodyItem::If {
                 expr: input.parse()?,
             });
+        }
+        if input.peek(Ident) && !input.peek2(syn::token::Paren) {
+            let fork = input.fork();
+            if fork.parse::<Ident>()? == "when" {
+                input.parse::<Ident>()?;
+                return Ok(BodyItem::If {
+                    expr: threshold(input.parse()?)?,
+                });
+            }
         }
         if input.peek(Token![let]) {
             input.parse::<Token![let]>()?;

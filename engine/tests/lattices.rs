@@ -17,6 +17,7 @@ blossom::program! {
         lattice width(n: u32) -> Max<u32>;
         output  distance(n: u32, d: u32);
         output  widest(n: u32, w: u32);
+        output  near(n: u32);
 
         link(a, b, w) <= edge(a, b, w);
         dist(n, Min::new(0)) <= source(n);
@@ -25,6 +26,8 @@ blossom::program! {
         width(b, Max::new(wa.get().min(&w).to_owned())) <= width(a, wa), link(a, b, w);
         distance(n, *d.get()) <= dist(n, d);
         widest(n, *w.get()) <= width(n, w);
+        // In `Min`'s order a value passes 10 by going down to it: a distance of at most 10.
+        near(n) <= dist(n, d), when d >= Min::new(10);
     }
 }
 
@@ -85,6 +88,8 @@ proptest! {
                 edges.extend(batch.iter().copied());
                 paths.tick().unwrap();
                 let (dist, width) = expected(&sources, &edges);
+                let near: Vec<u32> = dist.iter().filter(|r| r.1 <= 10).map(|r| r.0).collect();
+                prop_assert_eq!(paths.near.snapshot().unwrap(), near);
                 prop_assert_eq!(strip(paths.distance.snapshot().unwrap()), dist);
                 prop_assert_eq!(strip(paths.widest.snapshot().unwrap()), width);
             }
