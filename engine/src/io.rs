@@ -394,9 +394,11 @@ impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
         let mut rows = self.borrow_mut();
         let Some(log) = &mut rows.log else { return };
         log.tick.clear();
+        // The dataflow computed the rejected ticks' changes, and this tick's are relative to
+        // them: they come back, as part of this tick, so that rejecting it too takes them away.
         let rejected = std::mem::take(&mut log.rejected);
         for (row, diff) in rejected {
-            rows.add(&row, diff);
+            rows.change(&row, diff);
         }
     }
 

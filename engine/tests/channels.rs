@@ -223,3 +223,39 @@ fn each_node_fires_its_timers_by_its_own_clock() {
         "node 2's clock runs twice as fast; node 3 stopped after 5 beats"
     );
 }
+
+blossom::program! {
+    /// Keys and channels in one program: the last value a node was told for each key.
+    Told {
+        input   tell(to: Addr, k: u32, v: u32);
+        table   last(k: u32 => v: u32);
+        channel note(@to: Addr, k: u32, v: u32);
+        output  known(k: u32, v: u32);
+
+        note(@to, k, v) <~ tell(to, k, v);
+        last(k, v) <+- note(_, k, v);
+        known(k, v) <= last(k, v);
+    }
+}
+
+#[test]
+fn keyed_tables_and_channels_work_together() {
+    let mut told = Told::with_workers(2).unwrap();
+    told.tell
+        .extend([(Addr(0), Addr(1), 7, 1), (Addr(0), Addr(2), 7, 2)]);
+    for _ in 0..3 {
+        told.tick().unwrap();
+    }
+    assert_eq!(
+        told.known.snapshot().unwrap(),
+        [(Addr(1), 7, 1), (Addr(2), 7, 2)]
+    );
+    told.tell.insert((Addr(0), Addr(1), 7, 5));
+    for _ in 0..3 {
+        told.tick().unwrap();
+    }
+    assert_eq!(
+        told.known.snapshot().unwrap(),
+        [(Addr(1), 7, 5), (Addr(2), 7, 2)]
+    );
+}

@@ -321,7 +321,18 @@ fn a_broken_key_rejects_the_tick_and_keeps_the_state() {
         );
         assert_eq!(store.ticks(), 2);
 
-        // The program goes on from the state before the rejected tick.
+        // Rejected again and again: the outputs stay those of the last accepted tick.
+        for _ in 0..2 {
+            store.force.insert((1, s("b")));
+            assert!(store.tick().is_err());
+            assert_eq!(
+                store.current.snapshot().unwrap(),
+                before,
+                "after more rejections"
+            );
+        }
+
+        // The program goes on from the state before the rejected ticks.
         store.tick().unwrap();
         assert_eq!(store.current.snapshot().unwrap(), before);
         store.put.insert((2, s("b")));

@@ -315,17 +315,11 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
                 let key = rule::key_function(decl);
                 quote!(#io.check_key(#name, "the next tick", &#next, #key);)
             });
-            let next = if keyed {
-                quote!(#io.gate(&#next, &#prev))
-            } else {
-                quote!(#next)
-            };
+            let gate = keyed.then(|| quote!(let #next = #io.gate(&#next, &#prev);));
             // A channel's rows arrive when the network delivers them.
-            if decl.kind == Kind::Channel {
-                quote!(#checks #keep.set(#io.deliver(&#next));)
-            } else {
-                quote!(#checks #keep.set(#next);)
-            }
+            let deliver =
+                (decl.kind == Kind::Channel).then(|| quote!(let #next = #io.deliver(&#next);));
+            quote!(#checks #gate #deliver #keep.set(#next);)
         });
         quote! {
             let (#(#next,)*) = Self::__transition(#scope, #(&#reads),*);
