@@ -258,4 +258,11 @@ fn keyed_tables_and_channels_work_together() {
         told.known.snapshot().unwrap(),
         [(Addr(1), 7, 5), (Addr(2), 7, 2)]
     );
+    // Keys with a network that delays messages are refused, with a reason, not run wrongly.
+    let delaying = blossom::Config::embedded().network(blossom::Network::random(1));
+    match Told::with_config(&delaying) {
+        Err(blossom::Error::Config(reason)) => assert!(reason.contains("keys"), "{reason}"),
+        Err(other) => panic!("expected a configuration error, got {other}"),
+        Ok(_) => panic!("a keyed program started on a delaying network"),
+    }
 }
