@@ -15,15 +15,14 @@ use differential_dataflow::AsCollection;
 use differential_dataflow::input::{Input, InputSession};
 use std::collections::HashMap;
 
-use timely::container::CapacityContainerBuilder;
 use timely::dataflow::ProbeHandle;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::Exchange;
-use timely::dataflow::operators::generic::operator::Operator;
 use timely::dataflow::operators::vec::Broadcast;
 use timely::scheduling::Activator;
 
 use crate::rt::{Column, Rel, Scope, Tick};
+use crate::ticks::{PerTick, each_tick};
 use crate::worker::Settings;
 
 /// A worker's input and output ports, registered by the generated dataflow in declaration order.
@@ -119,60 +118,27 @@ impl WorkerIo {
 
     /// The rows a carried relation starts the next tick with, once the host has accepted this
     /// tick: `next` if it was, `prev` (the rows it started this tick with) if it was not.
+    ///
+    /// The gate passes values, not changes: each tick it gives the difference between the
+    /// chosen rows and what it gave so far. For a table, `prev` is what the gate gave, so a
+    /// rejected tick gives nothing; for a channel under a delaying network, `prev` holds the
+    /// tick's arrivals, which a rejected tick sends again.
     pub fn gate<'s, D: Column>(
         &mut self,
         next: &Rel<'s, Tick, D>,
         prev: &Rel<'s, Tick, D>,
     ) -> Rel<'s, Tick, D> {
-        // The tick's change; a gate passes its accumulated value, or nothing, per tick.
-        let change = next.clone().concat(prev.clone().negate());
-        let scope = change.scope();
-        let verdicts = Rc::clone(&self.verdicts);
+        let sides = (next.clone().map(|row| (row, true))).concat(prev.clone().map(|row| (row, false)));
+        let scope = sides.scope();
         let gates = Rc::clone(&self.gates);
-        change
-            .inner
-            .unary_frontier::<CapacityContainerBuilder<Vec<(D, Tick, isize)>>, _, _, _>(
-                Pipeline,
-                "Gate",
-                move |capability, info| {
-                    gates.borrow_mut().push(scope.activator_for(info.address));
-                    let mut capability = Some(capability);
-                    let mut pending: BTreeMap<Tick, Vec<(D, isize)>> = BTreeMap::new();
-                    let mut total: HashMap<D, isize> = HashMap::new();
-                    move |(input, frontier), output| {
-                        input.for_each(|_, data| {
-                            for (row, time, diff) in data.drain(..) {
-                                pending.entry(time).or_default().push((row, diff));
-                            }
-                        });
-                        while let Some(held) = capability.as_mut() {
-                            let tick = *held.time();
-                            if frontier.less_equal(&tick) {
-                                break;
-                            }
-                            let Some(accepted) = verdicts.borrow().get(&tick).copied() else {
-                                break;
-                            };
-                            for (row, diff) in pending.remove(&tick).unwrap_or_default() {
-                                *total.entry(row).or_default() += diff;
-                            }
-                            total.retain(|_, diff| *diff != 0);
-                            if accepted && !total.is_empty() {
-                                let mut session = output.session(held);
-                                for (row, diff) in &total {
-                                    session.give((row.clone(), tick, *diff));
-                                }
-                            }
-                            if frontier.is_empty() {
-                                capability = None;
-                            } else {
-                                held.downgrade(&(tick + 1));
-                            }
-                        }
-                    }
-                },
-            )
-            .as_collection()
+        let gate = Gate {
+            verdicts: Rc::clone(&self.verdicts),
+            owed: [HashMap::new(), HashMap::new()],
+        };
+        each_tick(&sides, Pipeline, "Gate", move |info| {
+            gates.borrow_mut().push(scope.activator_for(info.address.clone()));
+            gate
+        })
     }
 
     /// Records whether tick `tick` was accepted, wakes the gates, and on a rejection puts the
@@ -268,6 +234,35 @@ impl WorkerIo {
     /// Makes a tick wait for this relation (tables, whose rows the next tick reads).
     pub fn settle<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) {
         rel.clone().probe_with(&self.probe);
+    }
+}
+
+/// A key gate's state: what each side (`next`, `prev`) holds beyond what the gate gave so far.
+struct Gate<D> {
+    verdicts: Rc<RefCell<BTreeMap<Tick, bool>>>,
+    owed: [HashMap<D, isize>; 2],
+}
+
+impl<D: Column> PerTick<(D, bool), D> for Gate<D> {
+    fn ready(&mut self, tick: Tick) -> bool {
+        self.verdicts.borrow().contains_key(&tick)
+    }
+
+    fn tick(&mut self, tick: Tick, changes: Vec<((D, bool), isize)>, out: &mut Vec<(D, Tick, isize)>) {
+        for ((row, next), diff) in changes {
+            *self.owed[usize::from(next)].entry(row).or_default() += diff;
+        }
+        // Accepted: give what `next` holds beyond the given rows; rejected: what `prev` does.
+        let accepted = self.verdicts.borrow().get(&tick).copied().unwrap_or(false);
+        let [prev, next] = &mut self.owed;
+        let (given, other) = if accepted { (next, prev) } else { (prev, next) };
+        for (row, diff) in given.drain() {
+            if diff != 0 {
+                *other.entry(row.clone()).or_default() -= diff;
+                out.push((row, tick, diff));
+            }
+        }
+        other.retain(|_, diff| *diff != 0);
     }
 }
 

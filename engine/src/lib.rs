@@ -13,6 +13,7 @@ mod handle;
 mod io;
 mod network;
 mod runtime;
+mod ticks;
 mod worker;
 
 #[doc(hidden)]

@@ -5,16 +5,15 @@
 //! [`Network`] chooses each message's delay from a seed: deterministic for a given seed and
 //! binary, whatever the number of workers, and different from seed to seed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::RangeInclusive;
 
-use differential_dataflow::{AsCollection, Hashable};
-use timely::container::CapacityContainerBuilder;
+use differential_dataflow::Hashable;
 use timely::dataflow::channels::pact::Exchange;
-use timely::dataflow::operators::generic::operator::Operator;
 
 use crate::rt::{Column, Rel, Tick};
+use crate::ticks::{PerTick, each_tick};
 
 /// How a program's channels deliver their rows: each row sent in tick `t` arrives at its node in
 /// tick `t + d`, `d` drawn from the delay range by a hash of the seed, `t` and the row.
@@ -114,54 +113,35 @@ pub(crate) fn deliver<'s, D: Column>(
     if network.is_next_tick() {
         return sent.clone();
     }
-    let network = network.clone();
     let pact = Exchange::new(|update: &(D, Tick, isize)| update.0.hashed());
-    sent.inner
-        .clone()
-        .unary_frontier::<CapacityContainerBuilder<Vec<(D, Tick, isize)>>, _, _, _>(
-            pact,
-            "Deliver",
-            move |capability, _info| {
-                let mut capability = Some(capability);
-                let mut pending: BTreeMap<Tick, Vec<(D, isize)>> = BTreeMap::new();
-                let mut sending: HashMap<D, isize> = HashMap::new();
-                move |(input, frontier), output| {
-                    input.for_each(|_, data| {
-                        for (row, time, diff) in data.drain(..) {
-                            pending.entry(time).or_default().push((row, diff));
-                        }
-                    });
-                    // Every tick the input has finished, in order: even one with no change
-                    // sends its rows again.
-                    while let Some(held) = capability.as_mut() {
-                        let tick = *held.time();
-                        if frontier.less_equal(&tick) {
-                            break;
-                        }
-                        for (row, diff) in pending.remove(&tick).unwrap_or_default() {
-                            *sending.entry(row).or_default() += diff;
-                        }
-                        sending.retain(|_, diff| *diff != 0);
-                        if !sending.is_empty() {
-                            let mut session = output.session(held);
-                            for row in sending.iter().filter(|(_, n)| **n > 0).map(|(r, _)| r) {
-                                let arrives = tick + network.delay(row, tick);
-                                session.give((row.clone(), arrives - 1, 1));
-                                session.give((row.clone(), arrives, -1));
-                            }
-                        }
-                        if frontier.is_empty() {
-                            capability = None;
-                        } else {
-                            held.downgrade(&(tick + 1));
-                        }
-                    }
-                }
-            },
-        )
-        .as_collection()
+    let deliver = Deliver {
+        network: network.clone(),
+        sending: HashMap::new(),
+    };
+    each_tick(sent, pact, "Deliver", |_| deliver)
         // Two messages with one row may arrive in one tick: a channel is a set.
         .distinct()
+}
+
+/// The rows a channel sends in the current tick, and when each arrives.
+struct Deliver<D> {
+    network: Network,
+    sending: HashMap<D, isize>,
+}
+
+impl<D: Column> PerTick<D, D> for Deliver<D> {
+    // Every finished tick, even one with no change, sends its rows again.
+    fn tick(&mut self, tick: Tick, changes: Vec<(D, isize)>, out: &mut Vec<(D, Tick, isize)>) {
+        for (row, diff) in changes {
+            *self.sending.entry(row).or_default() += diff;
+        }
+        self.sending.retain(|_, diff| *diff != 0);
+        for row in self.sending.iter().filter(|(_, n)| **n > 0).map(|(r, _)| r) {
+            let arrives = tick + self.network.delay(row, tick);
+            out.push((row.clone(), arrives - 1, 1));
+            out.push((row.clone(), arrives, -1));
+        }
+    }
 }
 
 #[cfg(test)]

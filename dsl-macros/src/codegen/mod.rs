@@ -104,19 +104,6 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         quote!(self.#field.fire(&self.#runtime);)
     });
     let located = hir.relations.iter().any(|d| d.located);
-    // A rejected tick's gate passes a relation's changes against the rows it started with;
-    // for a channel whose messages arrive later than the next tick, those are not what it
-    // sent. Until the gate compares values, keys and a delaying network do not go together.
-    let keyed = hir.relations.iter().any(|d| d.key.is_some());
-    let network_check = (keyed && located).then(|| {
-        quote! {
-            if !config.network.is_next_tick() {
-                return ::core::result::Result::Err(::blossom::Error::Config(
-                    "a program with keys delivers its channels' messages in the next tick only: use the default network".into(),
-                ));
-            }
-        }
-    });
     let node_clock = located.then(|| {
         quote! {
             /// Gives `node` a clock of its own for its timers, as a node whose clock drifts.
@@ -196,7 +183,6 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
 
             /// Starts the program as `config` says: threads, or one process of a timely cluster.
             pub fn with_config(config: &::blossom::Config) -> ::core::result::Result<Self, ::blossom::Error> {
-                #network_check
                 let #runtime = ::blossom::Runtime::start(config, #output_count, Self::__dataflow)?;
                 ::core::result::Result::Ok(#name {
                     #(#input_defaults,)*
