@@ -23,10 +23,12 @@ mod print;
 
 use ast::Program;
 
-/// Chosen among seeds 1 to 400 as one whose programs use every feature at least 3 times (see
-/// the summary at the top of the generated file) with as many rules as before time and change
-/// (122; compile time grows with them).
-const DEFAULT_SEED: u64 = 288;
+/// Chosen among seeds 1 to 400 as the only one whose programs use every feature at least 3
+/// times (see the summary at the top of the generated file), keyed tables and `<+-` rules
+/// included; all but "negated atoms before any atom", which the generator never makes (a
+/// negation needs a positive atom before it). It gives 141 rules, against 134 for the seed
+/// chosen before keys: compile time grows with them.
+const DEFAULT_SEED: u64 = 185;
 const DEFAULT_COUNT: usize = 24;
 
 fn main() {

@@ -30,6 +30,8 @@ const FEATURES: &[&str] = &[
     "`<+` rules into tables",
     "`<+` rules into scratches or outputs",
     "`<-` rules",
+    "keyed tables",
+    "`<+-` rules",
     "tables with `<+` and `<-` rules",
     "negated atoms",
     "negated atoms in `<=` rules",
@@ -86,6 +88,8 @@ fn count(program: &Program, counts: &mut Counts) {
     let ruleless = (0..n)
         .filter(|&r| kind(r) != Kind::Input && !program.rules.iter().any(|rule| rule.head == r));
     counts.add("relations without rules", ruleless.count());
+    let keyed = (program.relations.iter()).filter(|r| r.key.is_some());
+    counts.add("keyed tables", keyed.count());
     counts.add("rules", program.rules.len());
     // reach[a][b]: a path of `<=` edges leads from a to b.
     let mut reach = vec![vec![false; n]; n];
@@ -114,7 +118,8 @@ fn count(program: &Program, counts: &mut Counts) {
             (Merge::Next, Kind::Table) => counts.add("`<+` rules into tables", 1),
             (Merge::Next, _) => counts.add("`<+` rules into scratches or outputs", 1),
             (Merge::Delete, _) => counts.add("`<-` rules", 1),
-            (Merge::Now, _) => {}
+            (Merge::Upsert, _) => counts.add("`<+-` rules", 1),
+            (Merge::Now | Merge::Async, _) => {}
         }
         let mut bound: BTreeSet<Var> = BTreeSet::new();
         let mut atoms = 0;

@@ -10,8 +10,12 @@
 //! relations 1 and up, never decreasing in declaration order). A `<=` rule reads positively
 //! only relations of its head's layer or below, and negates, or aggregates over, only
 //! relations of a strictly lower layer; so every `<=` cycle stays within a layer, and no
-//! negated or aggregated relation is in its reader's component. `<+` and `<-` rules read
-//! anything: they do not order a tick.
+//! negated or aggregated relation is in its reader's component. `<+`, `<+-` and `<-` rules
+//! read anything: they do not order a tick.
+//!
+//! Keys: some tables have their first column as key, and get `<+-` rules where others get
+//! `<+` rules. Nothing keeps their rows apart: a tick that gives a key two rows is rejected,
+//! which the random tests check too.
 //!
 //! Termination: within a tick every value is a copy of a value the tick started with, a
 //! constant below `MODULUS`, the result of arithmetic modulo `MODULUS` (or a min/max of such
@@ -101,11 +105,7 @@ pub fn program(rng: &mut Rng) -> Program {
     for i in 0..inputs {
         let arity = rng.range(1, 3);
         let name = format!("in{i}");
-        relations.push(Relation {
-            name,
-            kind: Kind::Input,
-            arity,
-        });
+        relations.push(Relation::new(&name, Kind::Input, arity));
     }
     let derived = rng.range(2, 4);
     let mut kinds: Vec<Kind> = (0..derived)
@@ -124,7 +124,12 @@ pub fn program(rng: &mut Rng) -> Program {
         };
         let name = format!("{prefix}{}", inputs + i);
         let arity = rng.range(1, 3);
-        relations.push(Relation { name, kind, arity });
+        // Some tables of two columns or more have a key: their first column.
+        let key = (kind == Kind::Table && arity > 1 && rng.chance(50)).then_some(1);
+        relations.push(Relation {
+            key,
+            ..Relation::new(&name, kind, arity)
+        });
         let below = layers.last().copied().unwrap_or(0);
         layers.push(if i == 0 || rng.chance(35) {
             below + 1
@@ -163,7 +168,7 @@ pub fn program(rng: &mut Rng) -> Program {
             rules.push(rule(rng, &schema, &shape));
         }
         if relations[head].kind == Kind::Table && rng.chance(30) {
-            for merge in [Merge::Next, Merge::Delete] {
+            for merge in [insert(&relations[head]), Merge::Delete] {
                 let shape = Shape {
                     head,
                     merge,
@@ -179,16 +184,15 @@ pub fn program(rng: &mut Rng) -> Program {
         let head = rng.range(inputs, relations.len() - 1);
         let roll = rng.range(0, 99);
         let has = |m: Merge| rules.iter().any(|r: &Rule| r.head == head && r.merge == m);
+        let insert = insert(&relations[head]);
         let merge = match relations[head].kind {
             // A table that changes one way mostly gets the other way too.
-            Kind::Table if has(Merge::Next) != has(Merge::Delete) && roll < 60 => {
-                match has(Merge::Next) {
-                    true => Merge::Delete,
-                    false => Merge::Next,
-                }
-            }
+            Kind::Table if has(insert) != has(Merge::Delete) && roll < 60 => match has(insert) {
+                true => Merge::Delete,
+                false => insert,
+            },
             Kind::Table if roll < 20 => Merge::Delete,
-            Kind::Table if roll < 40 => Merge::Next,
+            Kind::Table if roll < 40 => insert,
             _ if roll < 15 => Merge::Next,
             _ => Merge::Now,
         };
@@ -203,6 +207,15 @@ pub fn program(rng: &mut Rng) -> Program {
     let mut program = Program { relations, rules };
     keep_small(&mut program);
     program
+}
+
+/// How rules insert into `relation` for the next tick: a keyed table's rows replace those with
+/// their key (`<+-`); other relations' are added (`<+`).
+fn insert(relation: &Relation) -> Merge {
+    match relation.key {
+        Some(_) => Merge::Upsert,
+        None => Merge::Next,
+    }
 }
 
 /// A rule of `shape`, its body built left to right with the variables bound so far. A grounded

@@ -16,9 +16,18 @@ fn blossom(program: &Program, doc: &str) -> String {
             Kind::Table => "table",
             Kind::Scratch => "scratch",
             Kind::Output => "output",
+            Kind::Channel | Kind::Periodic { .. } => unreachable!("not generated"),
         };
-        let columns: Vec<String> = (0..r.arity).map(|c| format!("c{c}: u32")).collect();
-        let _ = writeln!(text, "    {kind:<7} {}({});", r.name, columns.join(", "));
+        let column = |c: usize| format!("c{c}: u32");
+        let columns = match r.key {
+            Some(key) => {
+                let keys: Vec<String> = (0..key).map(column).collect();
+                let values: Vec<String> = (key..r.arity).map(column).collect();
+                format!("{} => {}", keys.join(", "), values.join(", "))
+            }
+            None => (0..r.arity).map(column).collect::<Vec<_>>().join(", "),
+        };
+        let _ = writeln!(text, "    {kind:<7} {}({columns});", r.name);
     }
     text.push('\n');
     for rule in &program.rules {
@@ -34,6 +43,8 @@ fn blossom(program: &Program, doc: &str) -> String {
             Merge::Now => "<=",
             Merge::Next => "<+",
             Merge::Delete => "<-",
+            Merge::Upsert => "<+-",
+            Merge::Async => unreachable!("not generated"),
         };
         let _ = writeln!(
             text,
@@ -270,11 +281,17 @@ fn rust_spec(program: &Program) -> String {
         "    pub(crate) fn spec() -> crate::reference::Program {\n        use crate::reference::*;\n        Program {\n            relations: vec![\n",
     );
     for r in &program.relations {
-        let _ = writeln!(
-            code,
-            "                Relation {{ name: {:?}.to_string(), kind: Kind::{:?}, arity: {} }},",
+        let relation = format!(
+            "Relation::new({:?}, Kind::{:?}, {})",
             r.name, r.kind, r.arity
         );
+        let _ = match r.key {
+            Some(key) => writeln!(
+                code,
+                "                Relation {{ key: Some({key}), ..{relation} }},"
+            ),
+            None => writeln!(code, "                {relation},"),
+        };
     }
     code += "            ],\n            rules: vec![\n";
     for rule in &program.rules {
@@ -373,8 +390,8 @@ pub fn module(name: &str, index: usize, seed: u64, program: &Program) -> String 
         }}
     }}
 
-    pub(crate) fn start(workers: usize) -> Result<Box<dyn Driver>, blossom::Error> {{
-        Ok(Box::new(P::with_workers(workers)?))
+    pub(crate) fn start(config: &blossom::Config) -> Result<Box<dyn Driver>, blossom::Error> {{
+        Ok(Box::new(P::with_config(config)?))
     }}
 }}
 

@@ -1,6 +1,12 @@
-//! A program in the subset the reference evaluator understands: relations of `u32` columns and
-//! rules (`<=`, `<+`, `<-`) whose conditions and expressions come from a small closed set, with
+//! A program in the subset the reference evaluator understands: relations of `u32`, `u64` and
+//! `Addr` columns (all held as `u32`s), keyed or not, channels and timers, and rules (`<=`, `<+`,
+//! `<-`, `<+-`, `<~`) whose conditions and expressions come from a small closed set, with
 //! negated atoms and aggregates in heads.
+//!
+//! A program with a channel runs on nodes. Here the node is explicit: every relation but a
+//! channel has the node as its first column (a channel's first column, its `@` column, is the
+//! node its rows are at), and every atom of a rule reads it with one variable, so a rule joins
+//! rows of one node only. The builder makes these columns from the text a user writes.
 //!
 //! Shared, through `#[path]`, by `build.rs` (which generates random programs as these values and
 //! prints each both as Blossom source and as Rust code rebuilding it) and by the reference
@@ -28,14 +34,50 @@ pub enum Kind {
     Scratch,
     /// Like a scratch, and read by the host after each tick.
     Output,
+    /// Rows sent with `<~`: each arrives at its node (its first column) in a later tick, as
+    /// the network says, and lasts one tick.
+    Channel,
+    /// One row `n` per firing of a timer (`(node, n)` in a program with channels): firing `n`
+    /// is due once `(n + 1) * every_ms` milliseconds have passed since the timer started.
+    Periodic {
+        /// The period, in milliseconds.
+        every_ms: u64,
+    },
 }
 
-/// A declared relation; every column is a `u32`.
+/// The type of a column; the reference holds every value as a `u32`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    U32,
+    U64,
+    /// `blossom::Addr`: a node.
+    Addr,
+}
+
+/// A declared relation.
 #[derive(Clone, Debug)]
 pub struct Relation {
     pub name: String,
     pub kind: Kind,
     pub arity: usize,
+    /// `r(k: K => v: V)`: the number of leading columns that are the key (the node's column
+    /// counts, in a program with channels); `None` for a relation without a key.
+    pub key: Option<usize>,
+    /// One type per column.
+    pub types: Vec<Type>,
+}
+
+impl Relation {
+    /// A relation of `arity` `u32` columns, without a key.
+    pub fn new(name: &str, kind: Kind, arity: usize) -> Self {
+        Relation {
+            name: name.to_string(),
+            kind,
+            arity,
+            key: None,
+            types: vec![Type::U32; arity],
+        }
+    }
 }
 
 /// A variable of a rule, by number.
@@ -106,6 +148,10 @@ pub enum Merge {
     Next,
     /// `<-`: deleted at the next tick (tables only).
     Delete,
+    /// `<+-`: at the next tick, replaces the row with its key (keyed tables only).
+    Upsert,
+    /// `<~`: sent through a channel, to arrive at the node in its first column.
+    Async,
 }
 
 /// One argument of a rule head: a value, or an aggregate over the matches of the body for
@@ -155,4 +201,17 @@ impl Rule {
 pub struct Program {
     pub relations: Vec<Relation>,
     pub rules: Vec<Rule>,
+}
+
+impl Program {
+    /// Whether the program declares a channel, and so runs on nodes.
+    pub fn has_channels(&self) -> bool {
+        self.relations.iter().any(|r| r.kind == Kind::Channel)
+    }
+
+    /// The number of the relation named `name`.
+    pub fn id(&self, name: &str) -> usize {
+        (self.relations.iter().position(|r| r.name == name))
+            .unwrap_or_else(|| panic!("no relation `{name}`"))
+    }
 }

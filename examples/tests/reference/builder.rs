@@ -1,22 +1,38 @@
 //! Builds a [`Program`] from the text of a hand-written one, as `stringify!` spells its items.
 //!
-//! The subset: declarations of `u32` columns; rules with `<=`, `<+` or `<-`; heads of variables,
-//! numbers, `a + b` and the aggregates `count()`, `sum(e)`, `min(e)`, `max(e)`, `argmin(v, w)`,
-//! `argmax(v, w)`; bodies of atoms and negated atoms whose terms are `_`, numbers, variables or
-//! `a + b`, of `if a OP b` (`<`, `<=`, `==`, `!=`, `>`, `>=`) and of `let v = e`. `a + b` is
-//! plain addition ([`Expr::Plus`]), without the modulus of the random programs.
+//! The subset: declarations of `u32`, `u64` and `Addr` columns, with key columns before a
+//! `=>`, of channels (`channel c(@to: Addr, ..)`) and of periodics
+//! (`periodic p(every = Duration::from_millis(n))`, or `from_secs`); rules with `<=`, `<+`,
+//! `<-`, `<+-` or `<~`; heads of variables, numbers, `Addr(e)`, `a + b` and the aggregates
+//! `count()`, `sum(e)`, `min(e)`, `max(e)`, `argmin(v, w)`, `argmax(v, w)`, a channel's `@`
+//! column marked or not; bodies of atoms and negated atoms whose terms are `_`, numbers,
+//! variables, `Addr(e)` or `a + b` (the first one perhaps written `@x`), of `if a OP b` (`<`,
+//! `<=`, `==`, `!=`, `>`, `>=`) and of `let v = e`. `a + b` is plain addition
+//! ([`Expr::Plus`]), without the modulus of the random programs, and `Addr(e)` is `e`.
+//!
+//! A program with a channel gets its nodes made explicit, as Blossom's `locate` pass makes them:
+//! every relation but a channel gets a first column, the node (and its key that column more);
+//! each rule a variable for its node, first in every atom and in a head that is not a
+//! channel's. What is written in a channel atom's first column, or first with `@` in any atom,
+//! is compared with the node: a new variable becomes the node's variable, anything else is
+//! checked by an `if` after the atom.
 
 use std::collections::HashMap;
 
-use super::{Cond, Expr, HeadArg, Kind, Literal, Merge, Program, Relation, Rule, Term};
+use super::{Cond, Expr, HeadArg, Kind, Literal, Merge, Program, Relation, Rule, Term, Type};
 
 /// The program that `text` (a `program!`'s items) declares.
 pub fn parse(text: &str) -> Program {
+    let tokens = lex(text);
+    let located = (tokens.windows(3)).any(|w| w[0] == "channel" && w[2] == "(");
     let mut parser = Parser {
-        tokens: lex(text),
+        tokens,
         at: 0,
+        located,
         relations: Vec::new(),
         vars: HashMap::new(),
+        fresh: 0,
+        node: 0,
     };
     let mut rules = Vec::new();
     while parser.at < parser.tokens.len() {
@@ -25,6 +41,8 @@ pub fn parse(text: &str) -> Program {
             "table" => Some(Kind::Table),
             "scratch" => Some(Kind::Scratch),
             "output" => Some(Kind::Output),
+            "channel" => Some(Kind::Channel),
+            "periodic" => Some(Kind::Periodic { every_ms: 0 }),
             _ => None,
         };
         match kind.filter(|_| parser.peek(2) == "(") {
@@ -64,6 +82,12 @@ struct Parser {
     relations: Vec<Relation>,
     /// The current rule's variables, by name.
     vars: HashMap<String, usize>,
+    /// The number of the current rule's next new variable.
+    fresh: usize,
+    /// Whether the program has channels, and so nodes.
+    located: bool,
+    /// The current rule's node variable, in a program with channels.
+    node: usize,
 }
 
 impl Parser {
@@ -83,18 +107,86 @@ impl Parser {
         assert_eq!(found, token, "expected `{token}` at token {}", self.at - 1);
     }
 
-    /// `KIND name(col: Type, ..);`
+    fn skip(&mut self, token: &str) -> bool {
+        let found = self.peek(0) == token;
+        self.at += usize::from(found);
+        found
+    }
+
+    /// `KIND name(col: Type, ..);`, key columns before a `=>`, or
+    /// `periodic name(every = Duration::from_millis(n));`; with the node first if located.
     fn declaration(&mut self, kind: Kind) {
         self.next();
         let name = self.next();
         self.expect("(");
-        let mut arity = 0;
-        while self.peek(0) != ")" {
-            arity += usize::from(self.next() == ":");
+        let (mut types, mut key) = (Vec::new(), None);
+        if let Kind::Periodic { .. } = kind {
+            let every_ms = self.period();
+            types.push(Type::U64);
+            self.push(&name, Kind::Periodic { every_ms }, types, key);
+            return;
         }
+        while !self.skip(")") {
+            self.skip("@");
+            self.next();
+            self.expect(":");
+            // The type's last identifier: `u32`, `u64`, `Addr` or `blossom::Addr`.
+            let mut ty = String::new();
+            while !matches!(self.peek(0), "," | ")") && !self.arrow() {
+                ty = self.next();
+            }
+            types.push(match ty.as_str() {
+                "u32" => Type::U32,
+                "u64" => Type::U64,
+                "Addr" => Type::Addr,
+                other => panic!("the reference has no columns of type `{other}`"),
+            });
+            self.skip(",");
+            if self.arrow() {
+                self.at += 2;
+                key = Some(types.len());
+            }
+        }
+        self.expect(";");
+        self.push(&name, kind, types, key);
+    }
+
+    /// Declares a relation, with its node first if the program has channels.
+    fn push(&mut self, name: &str, kind: Kind, mut types: Vec<Type>, mut key: Option<usize>) {
+        if self.located && kind != Kind::Channel {
+            types.insert(0, Type::Addr);
+            key = key.map(|k| k + 1);
+        }
+        let relation = Relation::new(name, kind, types.len());
+        self.relations.push(Relation {
+            key,
+            types,
+            ..relation
+        });
+    }
+
+    fn arrow(&self) -> bool {
+        self.peek(0) == "=" && self.peek(1) == ">"
+    }
+
+    /// `every = Duration::from_millis(n));` (or `from_secs`, or a path to `Duration`): the
+    /// period in milliseconds.
+    fn period(&mut self) -> u64 {
+        self.expect("every");
+        self.expect("=");
+        while !matches!(self.peek(0), "from_millis" | "from_secs") {
+            self.next();
+        }
+        let unit = self.next();
+        self.expect("(");
+        let n: u64 = self.next().parse().expect("a period in whole units");
+        self.expect(")");
         self.expect(")");
         self.expect(";");
-        self.relations.push(Relation { name, kind, arity });
+        match unit.as_str() {
+            "from_secs" => n * 1000,
+            _ => n,
+        }
     }
 
     fn relation(&mut self) -> usize {
@@ -103,34 +195,47 @@ impl Parser {
             .unwrap_or_else(|| panic!("unknown relation `{name}`"))
     }
 
+    /// A new variable.
+    fn fresh(&mut self) -> usize {
+        self.fresh += 1;
+        self.fresh - 1
+    }
+
     /// `head(args) MERGE body;`: the body is read first, as it binds the head's variables.
     fn rule(&mut self) -> Rule {
         self.vars.clear();
+        self.fresh = 0;
+        if self.located {
+            self.node = self.fresh();
+        }
         let head = self.relation();
         let start = self.at;
         self.skip_group();
         self.expect("<");
         let merge = match self.next().as_str() {
             "=" => Merge::Now,
+            "+" if self.skip("-") => Merge::Upsert,
             "+" => Merge::Next,
             "-" => Merge::Delete,
+            "~" => Merge::Async,
             other => panic!("`<{other}` is not a merge"),
         };
-        let mut body = vec![self.literal()];
-        while self.peek(0) == "," {
-            self.next();
-            body.push(self.literal());
+        let mut body = self.literal();
+        while self.skip(",") {
+            body.extend(self.literal());
         }
         self.expect(";");
         let end = self.at;
         self.at = start;
         self.expect("(");
         let mut args = Vec::new();
-        while self.peek(0) != ")" {
+        if self.located && self.relations[head].kind != Kind::Channel {
+            args.push(HeadArg::Value(Expr::Var(self.node)));
+        }
+        while !self.skip(")") {
+            self.skip("@");
             args.push(self.arg());
-            if self.peek(0) == "," {
-                self.next();
-            }
+            self.skip(",");
         }
         self.at = end;
         Rule {
@@ -154,22 +259,19 @@ impl Parser {
     }
 
     fn arg(&mut self) -> HeadArg {
-        let aggregate = self.peek(1) == "(";
-        let name = if aggregate {
-            self.next()
-        } else {
-            String::new()
-        };
-        if !aggregate {
+        let name = self.peek(0).to_string();
+        let aggregate = ["count", "sum", "min", "max", "argmin", "argmax"].contains(&name.as_str());
+        if !(aggregate && self.peek(1) == "(") {
             return HeadArg::Value(self.expr());
         }
+        self.next();
         self.expect("(");
         let arg = match name.as_str() {
             "count" => HeadArg::Count,
             "sum" => HeadArg::Sum(self.expr()),
             "min" => HeadArg::Min(self.expr()),
             "max" => HeadArg::Max(self.expr()),
-            "argmin" | "argmax" => {
+            _ => {
                 let v = self.expr();
                 self.expect(",");
                 let w = self.expr();
@@ -178,13 +280,13 @@ impl Parser {
                     _ => HeadArg::ArgMax(v, w),
                 }
             }
-            other => panic!("unknown aggregate `{other}`"),
         };
         self.expect(")");
         arg
     }
 
-    fn literal(&mut self) -> Literal {
+    /// One body item; a located atom may come with an `if` comparing its node.
+    fn literal(&mut self) -> Vec<Literal> {
         match self.peek(0) {
             "if" => {
                 self.next();
@@ -194,7 +296,7 @@ impl Parser {
                     op += &self.next();
                 }
                 let b = self.expr();
-                Literal::If(match op.as_str() {
+                vec![Literal::If(match op.as_str() {
                     "<" => Cond::Lt(a, b),
                     "<=" => Cond::Le(a, b),
                     ">" => Cond::Lt(b, a),
@@ -202,67 +304,99 @@ impl Parser {
                     "==" => Cond::Eq(a, b),
                     "!=" => Cond::Ne(a, b),
                     other => panic!("unknown comparison `{other}`"),
-                })
+                })]
             }
             "let" => {
                 self.next();
                 let name = self.next();
                 self.expect("=");
                 let value = self.expr();
-                let var = self.vars.len();
+                let var = self.fresh();
                 assert!(self.vars.insert(name, var).is_none(), "`let` rebinds");
-                Literal::Let(vec![var], vec![value])
-            }
-            "!" => {
-                self.next();
-                let relation = self.relation();
-                Literal::Not(relation, self.terms(false))
+                vec![Literal::Let(vec![var], vec![value])]
             }
             _ => {
+                let negated = self.skip("!");
                 let relation = self.relation();
-                Literal::Atom(relation, self.terms(true))
+                let (terms, check) = self.terms(relation, !negated);
+                let atom = match negated {
+                    true => Literal::Not(relation, terms),
+                    false => Literal::Atom(relation, terms),
+                };
+                [atom].into_iter().chain(check).collect()
             }
         }
     }
 
-    /// An atom's terms; only a positive atom binds variables.
-    fn terms(&mut self, binds: bool) -> Vec<Term> {
+    /// An atom's terms, and in a program with channels the `if` that compares what is written
+    /// in its node's column with the node. Only a positive atom binds variables.
+    fn terms(&mut self, relation: usize, binds: bool) -> (Vec<Term>, Option<Literal>) {
         self.expect("(");
         let mut terms = Vec::new();
-        while self.peek(0) != ")" {
-            let lone = matches!(self.peek(1), "," | ")");
-            let first = self.peek(0).to_string();
-            let term = if first == "_" && lone {
-                self.next();
-                Term::Wild
-            } else if lone && !first.starts_with(|c: char| c.is_ascii_digit()) {
-                self.next();
-                let next = self.vars.len();
-                match self.vars.get(&first) {
-                    Some(&var) => Term::Var(var),
-                    None if binds => Term::Var(*self.vars.entry(first).or_insert(next)),
-                    None => panic!("`{first}` in a negated atom is not bound"),
+        let mut check = None;
+        if self.located {
+            let channel = self.relations[relation].kind == Kind::Channel;
+            if self.skip("@") || channel {
+                let first = self.peek(0).to_string();
+                let named = matches!(self.peek(1), "," | ")")
+                    && first.starts_with(|c: char| c.is_lowercase())
+                    && !self.vars.contains_key(&first);
+                let written = if named {
+                    // A new variable: the node's own.
+                    self.next();
+                    self.vars.insert(first, self.node);
+                    Term::Wild
+                } else {
+                    self.term(binds)
+                };
+                let node = Expr::Var(self.node);
+                check = match written {
+                    Term::Wild => None,
+                    Term::Var(v) if v == self.node => None,
+                    Term::Var(v) => Some(Cond::Eq(Expr::Var(v), node)),
+                    Term::Const(c) | Term::Named(c) => Some(Cond::Eq(Expr::Const(c), node)),
+                    Term::Expr(e) => Some(Cond::Eq(e, node)),
                 }
-            } else {
-                match self.expr() {
-                    Expr::Const(c) => Term::Const(c),
-                    e => Term::Expr(e),
-                }
-            };
-            terms.push(term);
-            if self.peek(0) == "," {
-                self.next();
+                .map(Literal::If);
+                self.skip(",");
             }
+            terms.push(Term::Var(self.node));
         }
-        self.expect(")");
-        terms
+        while !self.skip(")") {
+            terms.push(self.term(binds));
+            self.skip(",");
+        }
+        (terms, check)
     }
 
-    /// `primary (+ primary)*`, a primary a number, a bound variable or `(expr)`.
+    /// One term: `_`, a variable (bound here if `binds` and new), or an expression.
+    fn term(&mut self, binds: bool) -> Term {
+        let lone = matches!(self.peek(1), "," | ")");
+        let first = self.peek(0).to_string();
+        if first == "_" && lone {
+            self.next();
+            return Term::Wild;
+        }
+        if !lone || first.starts_with(|c: char| c.is_ascii_digit()) {
+            return match self.expr() {
+                Expr::Const(c) => Term::Const(c),
+                e => Term::Expr(e),
+            };
+        }
+        self.next();
+        if let Some(&var) = self.vars.get(&first) {
+            return Term::Var(var);
+        }
+        assert!(binds, "`{first}` in a negated atom is not bound");
+        let var = self.fresh();
+        self.vars.insert(first, var);
+        Term::Var(var)
+    }
+
+    /// `primary (+ primary)*`, a primary a number, a bound variable, `Addr(expr)` or `(expr)`.
     fn expr(&mut self) -> Expr {
         let mut expr = self.primary();
-        while self.peek(0) == "+" {
-            self.next();
+        while self.skip("+") {
             expr = Expr::Plus(Box::new(expr), Box::new(self.primary()));
         }
         expr
@@ -270,7 +404,10 @@ impl Parser {
 
     fn primary(&mut self) -> Expr {
         let token = self.next();
-        if token == "(" {
+        if token == "Addr" || token == "(" {
+            if token == "Addr" {
+                self.expect("(");
+            }
             let expr = self.expr();
             self.expect(")");
             return expr;

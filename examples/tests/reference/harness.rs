@@ -1,19 +1,18 @@
-//! Runs a Blossom program and the reference side by side on one input history, with 1, 2 and 4
-//! workers, and compares every output after every tick.
+//! Runs a Blossom program and the reference side by side on one history, with 1, 2 and 4
+//! workers, and compares every output after every tick, and which ticks are rejected and why.
 
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
-use std::ops::RangeInclusive;
+use std::collections::{BTreeMap, BTreeSet};
 
-use proptest::collection::vec;
-use proptest::prelude::*;
+use blossom::{Addr, Config, Network, VirtualClock};
 
-use super::{Kind, Program, Reference, Row};
+use super::history::render_history;
+use super::{Columns, Conflict, Event, History, Kind, Program, Reference, Rejected, Row};
 
 /// The worker counts every program runs with.
 pub const WORKERS: [usize; 3] = [1, 2, 4];
 
-/// A running Blossom program, seen through relation names and rows of `u32`s.
+/// A running Blossom program, seen through relation names and rows of `u32`s (`Addr` and
+/// `u64` columns converted). The timer methods panic unless the program has periodics.
 pub trait Driver {
     /// Inserts `row` into input `relation` for the next tick.
     fn insert(&mut self, relation: &str, row: &[u32]);
@@ -23,10 +22,26 @@ pub trait Driver {
     fn snapshot(&self, relation: &str) -> Result<Vec<Row>, blossom::Error>;
     /// Output `relation`'s number of rows.
     fn len(&self, relation: &str) -> usize;
+    /// Gives the program `clock` to fire its periodics by.
+    fn set_clock(&mut self, _clock: VirtualClock) {
+        panic!("the program has no periodics")
+    }
+    /// Gives node `node` a clock of its own (programs with channels).
+    fn set_node_clock(&mut self, _node: u32, _clock: VirtualClock) {
+        panic!("the program has no nodes")
+    }
+    /// Starts periodic `timer` on node `node` (programs with channels).
+    fn start_timer(&mut self, timer: &str, _node: u32) {
+        panic!("no periodic `{timer}`")
+    }
+    /// Stops periodic `timer` on node `node` (programs with channels).
+    fn stop_timer(&mut self, timer: &str, _node: u32) {
+        panic!("no periodic `{timer}`")
+    }
 }
 
-/// Starts a program on some number of workers.
-pub type Start = fn(usize) -> Result<Box<dyn Driver>, blossom::Error>;
+/// Starts a program as a configuration says (workers, network).
+pub type Start = fn(&Config) -> Result<Box<dyn Driver>, blossom::Error>;
 
 /// A program under test: its Blossom source, its meaning for the reference, how to start it.
 pub struct Case {
@@ -36,45 +51,27 @@ pub struct Case {
     pub start: Start,
 }
 
-/// A row type of a Blossom relation of `u32` columns: `u32` itself or a tuple.
-pub trait Columns {
-    fn from_row(row: &[u32]) -> Self;
-    fn to_row(&self) -> Row;
+/// A periodic's handle, as a [`Driver`] starts and stops it on a node.
+pub trait Timer {
+    fn start(&mut self, node: u32);
+    fn stop(&mut self, node: u32);
 }
 
-impl Columns for u32 {
-    fn from_row(row: &[u32]) -> Self {
-        row[0]
+impl Timer for blossom::Periodic<Addr> {
+    fn start(&mut self, node: u32) {
+        blossom::Periodic::start(self, Addr(node));
     }
-    fn to_row(&self) -> Row {
-        vec![*self]
-    }
-}
-
-impl Columns for (u32, u32) {
-    fn from_row(row: &[u32]) -> Self {
-        (row[0], row[1])
-    }
-    fn to_row(&self) -> Row {
-        vec![self.0, self.1]
+    fn stop(&mut self, node: u32) {
+        blossom::Periodic::stop(self, Addr(node));
     }
 }
 
-impl Columns for (u32, u32, u32) {
-    fn from_row(row: &[u32]) -> Self {
-        (row[0], row[1], row[2])
+impl Timer for blossom::Periodic {
+    fn start(&mut self, _node: u32) {
+        panic!("a periodic of a program without channels runs from the start, on no node")
     }
-    fn to_row(&self) -> Row {
-        vec![self.0, self.1, self.2]
-    }
-}
-
-impl Columns for (u32, u32, u32, u32) {
-    fn from_row(row: &[u32]) -> Self {
-        (row[0], row[1], row[2], row[3])
-    }
-    fn to_row(&self) -> Row {
-        vec![self.0, self.1, self.2, self.3]
+    fn stop(&mut self, _node: u32) {
+        panic!("a periodic of a program without channels runs from the start, on no node")
     }
 }
 
@@ -90,27 +87,51 @@ pub fn len<D: Columns + blossom::rt::Column>(output: &blossom::Output<D>) -> usi
     output.len()
 }
 
-/// For each tick, the rows inserted into inputs: (relation number, row).
-pub type History = Vec<Vec<(usize, Row)>>;
+/// A Blossom program with the clocks the host moves.
+struct Running {
+    driver: Box<dyn Driver>,
+    clock: VirtualClock,
+    /// The nodes given clocks of their own so far.
+    nodes: BTreeMap<u32, VirtualClock>,
+}
 
-/// Histories of `ticks` ticks, each inserting `rows` rows with values below `values` into
-/// random inputs of `program`.
-pub fn histories(
-    program: &Program,
-    ticks: RangeInclusive<usize>,
-    rows: RangeInclusive<usize>,
-    values: u32,
-) -> BoxedStrategy<History> {
-    let inputs: Vec<(usize, usize)> = (program.relations.iter().enumerate())
-        .filter(|(_, r)| r.kind == Kind::Input)
-        .map(|(i, r)| (i, r.arity))
-        .collect();
-    assert!(!inputs.is_empty(), "a program without inputs");
-    let row = (0..inputs.len(), vec(0..values, 3)).prop_map(move |(which, values)| {
-        let (relation, arity) = inputs[which];
-        (relation, values[..arity].to_vec())
-    });
-    vec(vec(row, rows), ticks).boxed()
+impl Running {
+    fn start(case: &Case, config: &Config, program: &Program) -> Result<Self, blossom::Error> {
+        let mut driver = (case.start)(config)?;
+        let clock = VirtualClock::default();
+        if (program.relations.iter()).any(|r| matches!(r.kind, Kind::Periodic { .. })) {
+            driver.set_clock(clock.clone());
+        }
+        Ok(Running {
+            driver,
+            clock,
+            nodes: BTreeMap::new(),
+        })
+    }
+
+    fn apply(&mut self, program: &Program, event: &Event) {
+        let name = |r: usize| program.relations[r].name.as_str();
+        match event {
+            Event::Insert(r, row) => self.driver.insert(name(*r), row),
+            Event::Advance(None, ms) => {
+                let by = std::time::Duration::from_millis(*ms);
+                self.clock.advance(by);
+                self.nodes.values().for_each(|clock| clock.advance(by));
+            }
+            Event::Advance(Some(node), ms) => {
+                let clock = self.nodes.entry(*node).or_insert_with(|| {
+                    // A node's own clock starts at the program's time.
+                    let clock = VirtualClock::default();
+                    clock.advance(blossom::Clock::now(&self.clock));
+                    self.driver.set_node_clock(*node, clock.clone());
+                    clock
+                });
+                clock.advance(std::time::Duration::from_millis(*ms));
+            }
+            Event::Start(p, node) => self.driver.start_timer(name(*p), *node),
+            Event::Stop(p, node) => self.driver.stop_timer(name(*p), *node),
+        }
+    }
 }
 
 /// What a successful check saw.
@@ -122,6 +143,10 @@ pub struct Seen {
     pub nonempty: usize,
     /// Output rows compared.
     pub rows: usize,
+    /// Ticks run (per worker count).
+    pub ticks: usize,
+    /// Of those, how many were rejected.
+    pub rejected: usize,
 }
 
 impl Seen {
@@ -130,41 +155,71 @@ impl Seen {
             snapshots: self.snapshots + other.snapshots,
             nonempty: self.nonempty + other.nonempty,
             rows: self.rows + other.rows,
+            ticks: self.ticks + other.ticks,
+            rejected: self.rejected + other.rejected,
         }
     }
 }
 
-/// Runs `history` through the reference and through Blossom on 1, 2 and 4 workers; any
-/// difference in any output after any tick is an error that says everything needed to
-/// reproduce it.
+/// [`check_on`] the default network.
 pub fn check(case: &Case, program: &Program, history: &History) -> Result<Seen, String> {
-    let mut reference = Reference::new(program);
-    let expected: Vec<Vec<BTreeSet<Row>>> = history.iter().map(|t| reference.tick(t)).collect();
+    check_on(case, program, history, &Network::default())
+}
+
+/// Runs `history` through the reference and through Blossom on 1, 2 and 4 workers, channels
+/// delivering as `network` says; any difference in any output after any tick, or in whether
+/// and why a tick is rejected, is an error that says everything needed to reproduce it.
+pub fn check_on(
+    case: &Case,
+    program: &Program,
+    history: &History,
+    network: &Network,
+) -> Result<Seen, String> {
+    let mut reference = Reference::with_network(program, network.clone());
+    // After a rejected tick the outputs are as before it.
+    let mut before = vec![BTreeSet::new(); program.relations.len()];
+    let (verdicts, expected): (Vec<Option<Rejected>>, Vec<Vec<BTreeSet<Row>>>) = (history.iter())
+        .map(|events| match reference.step(events) {
+            Ok(rows) => {
+                before = rows.clone();
+                (None, rows)
+            }
+            Err(rejected) => (Some(rejected), before.clone()),
+        })
+        .unzip();
+    let run = Run {
+        case,
+        program,
+        history,
+        verdicts: &verdicts,
+        network,
+    };
     let outputs: Vec<usize> = (0..program.relations.len())
         .filter(|&r| program.relations[r].kind == Kind::Output)
         .collect();
     let mut seen = Seen::default();
     for workers in WORKERS {
-        let fail =
-            |tick: usize, what: String| failure(case, program, history, workers, tick, &what);
-        let mut blossom = (case.start)(workers).map_err(|e| fail(0, format!("start: {e}")))?;
-        for (tick, inputs) in history.iter().enumerate() {
-            for (relation, row) in inputs {
-                blossom.insert(&program.relations[*relation].name, row);
+        let fail = |tick: usize, what: String| run.failure(workers, tick, &what);
+        let config = Config::with_workers(workers).network(network.clone());
+        let mut blossom =
+            Running::start(case, &config, program).map_err(|e| fail(0, format!("start: {e}")))?;
+        for (tick, events) in history.iter().enumerate() {
+            for event in events {
+                blossom.apply(program, event);
             }
-            blossom
-                .tick()
-                .map_err(|e| fail(tick, format!("tick: {e}")))?;
+            let (rejected, want) = (&verdicts[tick], &expected[tick]);
+            verdict(rejected.as_ref(), blossom.driver.tick()).map_err(|e| fail(tick, e))?;
+            seen.ticks += 1;
+            seen.rejected += usize::from(rejected.is_some());
             for &output in &outputs {
                 let name = &program.relations[output].name;
-                let want: Vec<Row> = expected[tick][output].iter().cloned().collect();
-                let got = blossom
-                    .snapshot(name)
+                let want: Vec<Row> = want[output].iter().cloned().collect();
+                let got = (blossom.driver.snapshot(name))
                     .map_err(|e| fail(tick, format!("snapshot of `{name}`: {e}")))?;
                 if got != want {
                     return Err(fail(tick, difference(name, &want, &got)));
                 }
-                let len = blossom.len(name);
+                let len = blossom.driver.len(name);
                 if len != want.len() {
                     let what = format!(
                         "`{name}`.len() is {len} but the snapshot has {}",
@@ -181,6 +236,43 @@ pub fn check(case: &Case, program: &Program, history: &History) -> Result<Seen, 
     Ok(seen)
 }
 
+/// Whether Blossom's tick ended as the reference's did: both accepted, or both rejected with
+/// the same first conflict.
+fn verdict(rejected: Option<&Rejected>, ticked: Result<(), blossom::Error>) -> Result<(), String> {
+    let first = rejected.map(|r| &r.conflicts[0]);
+    match (first, ticked) {
+        (None, Ok(())) => Ok(()),
+        (
+            Some(want),
+            Err(blossom::Error::KeyConflict {
+                relation,
+                when,
+                key,
+                rows,
+            }),
+        ) => {
+            let got = Conflict {
+                relation,
+                when,
+                key,
+                rows,
+            };
+            match &got == want {
+                true => Ok(()),
+                false => Err(format!(
+                    "Blossom rejects the tick for {got:?}; the reference for {want:?} first, of {:?}",
+                    rejected.map(|r| &r.conflicts)
+                )),
+            }
+        }
+        (Some(want), Ok(())) => Err(format!(
+            "Blossom accepts a tick the reference rejects for {want:?}, of {:?}",
+            rejected.map(|r| &r.conflicts)
+        )),
+        (_, Err(error)) => Err(format!("tick: {error}; the reference: {rejected:?}")),
+    }
+}
+
 fn difference(name: &str, want: &[Row], got: &[Row]) -> String {
     let want_set: BTreeSet<&Row> = want.iter().collect();
     let got_set: BTreeSet<&Row> = got.iter().collect();
@@ -194,39 +286,36 @@ fn difference(name: &str, want: &[Row], got: &[Row]) -> String {
     )
 }
 
-/// The history as text: one line per tick, `rel(a, b)` per row.
-pub fn render_history(program: &Program, history: &[Vec<(usize, Row)>]) -> String {
-    let mut text = String::new();
-    for (tick, inputs) in history.iter().enumerate() {
-        let rows: Vec<String> = (inputs.iter())
-            .map(|(r, row)| {
-                let values: Vec<String> = row.iter().map(u32::to_string).collect();
-                format!("{}({})", program.relations[*r].name, values.join(", "))
-            })
-            .collect();
-        let _ = writeln!(text, "  tick {tick}: {}", rows.join(" "));
-    }
-    text
+/// One history on one network, as a failure reports it.
+struct Run<'a> {
+    case: &'a Case,
+    program: &'a Program,
+    history: &'a History,
+    /// For each tick, whether the reference rejects it.
+    verdicts: &'a [Option<Rejected>],
+    network: &'a Network,
 }
 
-fn failure(
-    case: &Case,
-    program: &Program,
-    history: &History,
-    workers: usize,
-    tick: usize,
-    what: &str,
-) -> String {
-    format!(
-        "program {} disagrees with the reference at tick {tick} with {workers} worker(s): {what}\n\
-         inputs so far:\n{}program:\n{}",
-        case.name,
-        render_history(
-            program,
-            &history[..=tick.min(history.len().saturating_sub(1))]
-        ),
-        pretty(case.text),
-    )
+impl Run<'_> {
+    /// The message of a difference at `tick`, with what it takes to reproduce it.
+    fn failure(&self, workers: usize, tick: usize, what: &str) -> String {
+        let shown = &self.history[..=tick.min(self.history.len().saturating_sub(1))];
+        let rejected: Vec<String> = (self.verdicts.iter().take(shown.len()).enumerate())
+            .filter_map(|(tick, r)| r.as_ref().map(|r| format!("{tick} ({:?})", r.conflicts[0])))
+            .collect();
+        format!(
+            "program {} disagrees with the reference at tick {tick} with {workers} worker(s) and \
+             {:?}: {what}\nevents so far:\n{}ticks the reference rejects: {}\nprogram:\n{}",
+            self.case.name,
+            self.network,
+            render_history(self.program, shown),
+            match rejected.is_empty() {
+                true => "none".to_string(),
+                false => rejected.join(", "),
+            },
+            pretty(self.case.text),
+        )
+    }
 }
 
 /// A program's text with one declaration or rule a line (`stringify!` wraps lines anywhere).

@@ -1,30 +1,52 @@
 //! The reference evaluator: plain, slow and obviously correct, after the tick semantics of
 //! "time and change".
 //!
-//! A tick starts from each relation's base: an input holds this tick's rows; a table holds its
-//! rows at the end of the previous tick, less the rows the `<-` rules deleted then, plus the
-//! rows the `<+` rules inserted then (deletes first); a scratch or output holds the rows the
-//! `<+` rules inserted then. Then, component by component of the `<=` dependency graph, each
-//! after the components it reads, the `<=` rules with heads in the component are applied to
-//! every combination of rows, again and again, until a whole round derives nothing new: the
-//! least fixpoint. A negated or aggregated relation lies in an earlier component, so it is
-//! complete before it is read. Last, the `<+` and `<-` rules are evaluated over the rows at
-//! the end of the tick, for the next tick's bases.
+//! A tick starts from each relation's base: an input holds this tick's rows; a periodic the
+//! firings of its timers due since the last tick; a channel the messages that arrive in this
+//! tick; a table its rows at the end of the previous tick, less the rows the `<-` rules
+//! deleted then, plus the rows the `<+` rules inserted then (deletes first), with the rows the
+//! `<+-` rules upserted then replacing every row with their key (upserts last); a scratch or
+//! output the rows the `<+` rules inserted then. Then, component by component of the `<=`
+//! dependency graph, each after the components it reads, the `<=` rules with heads in the
+//! component are applied to every combination of rows, again and again, until a whole round
+//! derives nothing new: the least fixpoint. A negated or aggregated relation lies in an earlier
+//! component, so it is complete before it is read. Last, the `<+`, `<-`, `<+-` and `<~` rules
+//! are evaluated over the rows at the end of the tick, for the next tick's bases and for the
+//! network: a row a `<~` rule derives in tick `t` arrives in tick `t + network.delay(row, t)`.
+//!
+//! A tick in which a keyed relation holds two rows with one key, or would start the next tick
+//! so, is rejected: nothing of it stays, and [`Reference::step`] returns every such conflict.
+//! The next tick starts from the bases this one started from; and as a channel's base is what
+//! arrived in the tick, a rejected tick sends again what it received, instead of what its rules
+//! derived, each row a message sent in the rejected tick (so, under the default network, it
+//! arrives again in the next tick, as in Blossom). The book does not say where the messages of
+//! a rejected tick go: under delays this is the reference's choice, the one that leaves every
+//! carried relation, channels included, as it started the tick.
 
 #![allow(dead_code, unused_imports, unused_macros)]
 
 pub mod ast;
 pub mod builder;
 pub mod classic;
+pub mod columns;
 pub mod eval;
 pub mod harness;
+pub mod history;
+pub mod keys;
 pub mod strata;
+pub mod time;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use blossom::Network;
 
 pub use ast::*;
+pub use columns::*;
 pub use eval::eval;
 pub use harness::*;
+pub use history::*;
+pub use keys::{Conflict, Rejected};
+pub use time::{Clocks, Event};
 
 /// A row: one value per column.
 pub type Row = Vec<u32>;
@@ -34,65 +56,117 @@ pub struct Reference<'p> {
     program: &'p Program,
     /// Every relation, by component, each after those it reads.
     strata: Vec<Vec<usize>>,
-    /// Every relation's rows at the end of the previous tick (only tables' are read).
-    previous: Vec<BTreeSet<Row>>,
-    /// The rows the `<+` rules derived at the end of the previous tick.
-    inserts: Vec<BTreeSet<Row>>,
-    /// The rows the `<-` rules derived at the end of the previous tick.
-    deletes: Vec<BTreeSet<Row>>,
+    /// When each message arrives.
+    network: Network,
+    /// The number of ticks run so far, rejected ones included: the number of the next tick.
+    tick: u64,
+    /// Every relation's base for the next tick, as the last accepted tick's transition left
+    /// it (empty for inputs, periodics and channels).
+    bases: Vec<BTreeSet<Row>>,
+    /// The messages in flight: by the tick they arrive in, by channel, the rows.
+    in_flight: BTreeMap<u64, BTreeMap<usize, BTreeSet<Row>>>,
+    /// The program's and the nodes' clocks, and the timers.
+    clocks: Clocks,
 }
 
 impl<'p> Reference<'p> {
-    /// Panics if `program` is not stratifiable or a rule derives into an input, or a `<-`
-    /// rule into anything but a table.
+    /// The reference for `program`, its channels delivering in the next tick.
+    ///
+    /// Panics if `program` is not stratifiable or a rule derives into a relation that its
+    /// merge cannot change (see [`validate`]).
     pub fn new(program: &'p Program) -> Self {
-        for rule in &program.rules {
-            let head = &program.relations[rule.head];
-            assert_ne!(
-                head.kind,
-                Kind::Input,
-                "a rule derives into `{}`",
-                head.name
-            );
-            if rule.merge == Merge::Delete {
-                assert_eq!(head.kind, Kind::Table, "`<-` into `{}`", head.name);
-            }
-        }
-        let empty = vec![BTreeSet::new(); program.relations.len()];
+        Self::with_network(program, Network::default())
+    }
+
+    /// The reference for `program`, its channels delivering as `network` says.
+    pub fn with_network(program: &'p Program, network: Network) -> Self {
+        validate(program);
+        let keyed = program.relations.iter().any(|r| r.key.is_some());
+        let timed = (program.relations.iter()).any(|r| matches!(r.kind, Kind::Periodic { .. }));
+        // Whether a rejected tick's timer firings are lost with it or fire again, the book does
+        // not say, so the reference does not guess.
+        assert!(!(keyed && timed), "keys with timers are not modelled");
         Reference {
             program,
             strata: strata::strata(program),
-            previous: empty.clone(),
-            inserts: empty.clone(),
-            deletes: empty,
+            network,
+            tick: 0,
+            bases: vec![BTreeSet::new(); program.relations.len()],
+            in_flight: BTreeMap::new(),
+            clocks: Clocks::new(program),
         }
     }
 
     /// Runs one tick with `inputs` (relation number, row) and returns every relation's rows.
+    ///
+    /// Panics if the tick is rejected: [`step`](Self::step) says so instead.
     pub fn tick(&mut self, inputs: &[(usize, Row)]) -> Vec<BTreeSet<Row>> {
-        let relations = &self.program.relations;
-        let mut db: Vec<BTreeSet<Row>> = (0..relations.len())
-            .map(|r| match relations[r].kind {
-                Kind::Input => BTreeSet::new(),
-                Kind::Table => {
-                    let kept = self.previous[r].difference(&self.deletes[r]).cloned();
-                    kept.chain(self.inserts[r].iter().cloned()).collect()
-                }
-                Kind::Scratch | Kind::Output => self.inserts[r].clone(),
-            })
+        let events: Vec<Event> = (inputs.iter())
+            .map(|(relation, row)| Event::Insert(*relation, row.clone()))
             .collect();
-        for (relation, row) in inputs {
-            assert_eq!(relations[*relation].kind, Kind::Input);
-            assert_eq!(relations[*relation].arity, row.len());
-            db[*relation].insert(row.clone());
+        match self.step(&events) {
+            Ok(rows) => rows,
+            Err(rejected) => panic!("the tick is rejected: {rejected:?}"),
         }
+    }
+
+    /// Runs one tick after `events` (rows inserted, clocks moved, timers started) and returns
+    /// every relation's rows, or every key conflict if the tick is rejected.
+    pub fn step(&mut self, events: &[Event]) -> Result<Vec<BTreeSet<Row>>, Rejected> {
+        let relations = &self.program.relations;
+        let tick = self.tick;
+        self.tick += 1;
+        let mut db = self.bases.clone();
+        let arrived = self.in_flight.remove(&tick).unwrap_or_default();
+        for (channel, rows) in &arrived {
+            db[*channel] = rows.clone();
+        }
+        for event in events {
+            if let Event::Insert(relation, row) = event {
+                assert_eq!(relations[*relation].kind, Kind::Input);
+                assert_eq!(relations[*relation].arity, row.len());
+                db[*relation].insert(row.clone());
+            } else {
+                self.clocks.apply(event);
+            }
+        }
+        self.clocks.fire(self.program, &mut db);
+        self.fixpoint(&mut db);
+        let (next, sent) = self.transition(&db);
+        let mut conflicts = keys::conflicts(self.program, &db, keys::THIS_TICK);
+        conflicts.extend(keys::conflicts(self.program, &next, keys::NEXT_TICK));
+        // A rejected tick leaves every carried relation as it started the tick: a channel
+        // sends again the messages it received, each a message sent in this tick.
+        let sent = match conflicts.is_empty() {
+            true => sent,
+            false => arrived,
+        };
+        for (channel, rows) in sent {
+            let types = &relations[channel].types;
+            for row in rows {
+                let arrives = tick + self.network.delay(&Typed(&row, types), tick);
+                let at = self.in_flight.entry(arrives).or_default();
+                at.entry(channel).or_default().insert(row);
+            }
+        }
+        if !conflicts.is_empty() {
+            conflicts.sort();
+            return Err(Rejected { conflicts });
+        }
+        self.bases = next;
+        Ok(db)
+    }
+
+    /// Applies the `<=` rules, stratum by stratum, each to its fixpoint.
+    fn fixpoint(&self, db: &mut [BTreeSet<Row>]) {
+        let relations = &self.program.relations;
         for stratum in &self.strata {
             let rules: Vec<&Rule> = (self.program.rules.iter())
                 .filter(|r| r.merge == Merge::Now && stratum.contains(&r.head))
                 .collect();
             loop {
                 let derived: Vec<(usize, BTreeSet<Row>)> = (rules.iter())
-                    .map(|r| (r.head, eval::derive(&db, r)))
+                    .map(|r| (r.head, eval::derive(db, r)))
                     .collect();
                 let mut changed = false;
                 for (relation, rows) in derived {
@@ -106,21 +180,70 @@ impl<'p> Reference<'p> {
                 }
             }
         }
-        let empty = vec![BTreeSet::new(); relations.len()];
-        self.inserts = empty.clone();
-        self.deletes = empty;
-        for rule in &self.program.rules {
-            let into = match rule.merge {
-                Merge::Now => continue,
-                Merge::Next => &mut self.inserts[rule.head],
-                Merge::Delete => &mut self.deletes[rule.head],
+    }
+
+    /// The bases of the next tick, and the rows each channel's `<~` rules send.
+    fn transition(
+        &self,
+        db: &[BTreeSet<Row>],
+    ) -> (Vec<BTreeSet<Row>>, BTreeMap<usize, BTreeSet<Row>>) {
+        let relations = &self.program.relations;
+        let derived = |relation: usize, merge: Merge| -> BTreeSet<Row> {
+            (self.program.rules.iter())
+                .filter(|r| r.head == relation && r.merge == merge)
+                .flat_map(|r| eval::derive(db, r))
+                .inspect(|row| assert_eq!(relations[relation].arity, row.len()))
+                .collect()
+        };
+        let mut next = Vec::with_capacity(relations.len());
+        let mut sent = BTreeMap::new();
+        for (r, relation) in relations.iter().enumerate() {
+            let mut rows = match relation.kind {
+                Kind::Table => db[r]
+                    .difference(&derived(r, Merge::Delete))
+                    .cloned()
+                    .collect(),
+                _ => BTreeSet::new(),
             };
-            for row in eval::derive(&db, rule) {
-                assert_eq!(relations[rule.head].arity, row.len());
-                into.insert(row);
+            rows.extend(derived(r, Merge::Next));
+            let upserted = derived(r, Merge::Upsert);
+            if !upserted.is_empty() {
+                let width = relation.key.expect("`<+-` into a keyed relation");
+                let keys: BTreeSet<&[u32]> = upserted.iter().map(|row| &row[..width]).collect();
+                rows.retain(|row: &Row| !keys.contains(&row[..width]));
+                rows.extend(upserted);
             }
+            if relation.kind == Kind::Channel {
+                sent.insert(r, derived(r, Merge::Async));
+            }
+            next.push(rows);
         }
-        self.previous = db.clone();
-        db
+        (next, sent)
+    }
+}
+
+/// Checks what the reference assumes of a program: a rule's merge fits its head's kind (no
+/// rule into an input or a periodic, `<-` into tables only, `<+-` into keyed tables only, `<~`
+/// exactly into channels), and keys on tables, scratches and outputs only.
+pub fn validate(program: &Program) {
+    for rule in &program.rules {
+        let head = &program.relations[rule.head];
+        let fits = match (rule.merge, head.kind) {
+            (_, Kind::Input | Kind::Periodic { .. }) => false,
+            (Merge::Async, kind) | (_, kind @ Kind::Channel) => {
+                rule.merge == Merge::Async && kind == Kind::Channel
+            }
+            (Merge::Delete, kind) => kind == Kind::Table,
+            (Merge::Upsert, kind) => kind == Kind::Table && head.key.is_some(),
+            (Merge::Now | Merge::Next, _) => true,
+        };
+        assert!(fits, "a `{:?}` rule into `{}`", rule.merge, head.name);
+    }
+    for relation in &program.relations {
+        assert_eq!(relation.arity, relation.types.len(), "`{}`", relation.name);
+        if relation.key.is_some() {
+            let keyed = matches!(relation.kind, Kind::Table | Kind::Scratch | Kind::Output);
+            assert!(keyed, "a key on `{}`", relation.name);
+        }
     }
 }
