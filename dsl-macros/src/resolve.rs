@@ -330,8 +330,6 @@ struct RuleResolver<'p, 's, 'a, 'd> {
     type_checks: Vec<TypeCheck<'p>>,
     /// The position in the body of the item being resolved.
     position: usize,
-    /// Whether a positive atom has been resolved yet.
-    positive_seen: bool,
 }
 
 impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
@@ -344,7 +342,6 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             binding_sites: HashMap::new(),
             type_checks: Vec::new(),
             position: 0,
-            positive_seen: false,
         }
     }
 
@@ -362,6 +359,7 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             self.position = position;
             items.extend(self.item(item));
         }
+        defer_leading_negations(&mut items);
         if !rule
             .body
             .iter()
@@ -565,7 +563,6 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
         };
         let decl = self.names.relations[relation];
         let mut slots = Vec::with_capacity(atom.terms.len());
-        let mut unbound = false;
         for (position, (term, column)) in atom.terms.iter().zip(&decl.columns).enumerate() {
             slots.push(match term {
                 Term::Wildcard => Slot::Wild,
@@ -580,25 +577,11 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
                     }
                     None if atom.negated.is_some() => {
                         self.unbound_in_negation(ident, atom);
-                        unbound = true;
                         Slot::Wild
                     }
                     None => Slot::Bind(self.bind(ident, Some(column.ty.clone()))),
                 },
             });
-        }
-        match atom.negated {
-            None => self.positive_seen = true,
-            // Unbound variables are reported already: this is for `!r(1, _)` or `!r(x)` with
-            // `x` from a `let`, written before any positive atom.
-            Some(bang) if !self.positive_seen && !unbound => self.diags.error(
-                bang,
-                format!(
-                    "`!{}(..)` needs a positive atom before it: a negation only tests rows that the body has already found",
-                    atom.relation
-                ),
-            ),
-            Some(_) => {}
         }
         Some(Item::Atom {
             relation,
@@ -706,6 +689,28 @@ impl<'p, 's, 'a, 'd> RuleResolver<'p, 's, 'a, 'd> {
             .filter_map(|ident| self.bound.get(&ident.to_string()).copied())
             .collect()
     }
+}
+
+/// Moves the negations written before a body's first positive atom to just after it.
+///
+/// A negation only tests rows the body has found, so it cannot start a rule; `let x = 3,
+/// !s(x), r(x)` means `let x = 3, r(x), !s(x)`. A negation binds nothing and its variables are
+/// bound before it, so they still are at its new place.
+fn defer_leading_negations(items: &mut Vec<Item<'_>>) {
+    let positive = |item: &Item<'_>| matches!(item, Item::Atom { negated: false, .. });
+    let Some(first) = items.iter().position(positive) else {
+        return;
+    };
+    let (mut leading, mut rest) = (Vec::new(), Vec::new());
+    for (i, item) in items.drain(..).enumerate() {
+        match i < first && matches!(item, Item::Atom { negated: true, .. }) {
+            true => leading.push(item),
+            false => rest.push(item),
+        }
+    }
+    let at = rest.iter().position(positive).map_or(rest.len(), |p| p + 1);
+    rest.splice(at..at, leading);
+    *items = rest;
 }
 
 /// Every identifier in `tokens`, including inside macro calls, whose arguments syn cannot see

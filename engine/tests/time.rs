@@ -114,6 +114,8 @@ blossom::program! {
         output lightest(n: u32, to: u32);
         output targets(n: u32, set: BTreeSet<u32>);
         output edges(total: usize);
+        output sourceless(n: u32);
+        output into_five(n: u32);
 
         node(a) <= edge(a, _);
         node(b) <= edge(_, b);
@@ -126,6 +128,9 @@ blossom::program! {
         lightest(a, argmin(w, b)) <= edge(a, b), let w = b % 3;
         targets(a, collect(b)) <= edge(a, b), !source(b);
         edges(count()) <= edge(_, _);
+        // A negation written first tests the rows of the first positive atom after it.
+        sourceless(n) <= !source(_), node(n);
+        into_five(n) <= let s = 5, !source(s), edge(n, s);
     }
 }
 
@@ -170,6 +175,19 @@ fn negation_and_aggregates_follow_the_inputs() {
             (4, BTreeSet::from([5]))
         ]
     );
+    assert_eq!(g.sourceless.snapshot().unwrap(), []);
+    assert_eq!(g.into_five.snapshot().unwrap(), [4]);
+
+    // Negations written before any positive atom.
+    g.edge.extend([(4, 5), (6, 7)]);
+    g.tick().unwrap();
+    assert_eq!(g.sourceless.snapshot().unwrap(), [4, 5, 6, 7]);
+    assert_eq!(g.into_five.snapshot().unwrap(), [4]);
+    g.edge.extend([(4, 5), (6, 7)]);
+    g.source.insert(5);
+    g.tick().unwrap();
+    assert_eq!(g.sourceless.snapshot().unwrap(), []);
+    assert_eq!(g.into_five.snapshot().unwrap(), []);
 }
 
 blossom::program! {

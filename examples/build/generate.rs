@@ -232,8 +232,8 @@ fn rule(rng: &mut Rng, schema: &Schema, shape: &Shape) -> Rule {
         false => rng.pick(&[1, 2, 2, 3]),
     };
     if !simple && rng.chance(8) {
-        // A `let` before any atom: constants only; sometimes an `if` on it. (A negation needs a
-        // positive atom before it.)
+        // A `let` before any atom: constants only; sometimes an `if` on it. (No negation here:
+        // the planner would move it after the first atom anyway.)
         let var = bound.len();
         body.push(Literal::Let(vec![var], vec![expr(rng, &[], 1)]));
         bound.push(var);
