@@ -111,12 +111,15 @@ impl TimerPlace for Addr {
 /// In a program without channels the timer starts with the program, on its clock. In a program
 /// with channels a timer fires on the nodes it is [started](Periodic::start) on, with rows
 /// `(node, n)`, each by its node's clock (`set_node_clock`, or the program's): nodes whose clocks
-/// drift apart fire apart.
+/// drift apart fire apart. The firings of a tick that is rejected (a key conflict) fire again
+/// in the next tick.
 #[derive(Debug)]
 pub struct Periodic<N: TimerPlace = ()> {
     every: Duration,
     timers: BTreeMap<N, Timer>,
     rows: Input<N::Row>,
+    /// The firings handed to the last tick: they fire again if it is rejected.
+    last: Vec<N::Row>,
 }
 
 /// One place's timer: when it started (at its first tick, for a node) and how often it fired.
@@ -143,6 +146,7 @@ impl<N: TimerPlace> Periodic<N> {
             every,
             timers,
             rows: Input::default(),
+            last: Vec::new(),
         }
     }
 
@@ -200,6 +204,11 @@ impl Periodic<Addr> {
 
 impl<N: TimerPlace> PendingInput for Periodic<N> {
     fn split(&mut self, parts: usize) -> Vec<Option<Box<dyn std::any::Any + Send>>> {
+        self.last = self.rows.pending_rows().to_vec();
         self.rows.split(parts)
+    }
+
+    fn rejected(&mut self) {
+        self.rows.extend(std::mem::take(&mut self.last));
     }
 }

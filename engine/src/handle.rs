@@ -32,6 +32,11 @@ impl<D: Column> Input<D> {
     pub fn pending(&self) -> usize {
         self.pending.len()
     }
+
+    /// The rows waiting for the next tick.
+    pub(crate) fn pending_rows(&self) -> &[D] {
+        &self.pending
+    }
 }
 
 impl<D: Column> Extend<D> for Input<D> {

@@ -128,7 +128,8 @@ impl WorkerIo {
         next: &Rel<'s, Tick, D>,
         prev: &Rel<'s, Tick, D>,
     ) -> Rel<'s, Tick, D> {
-        let sides = (next.clone().map(|row| (row, true))).concat(prev.clone().map(|row| (row, false)));
+        let sides =
+            (next.clone().map(|row| (row, true))).concat(prev.clone().map(|row| (row, false)));
         let scope = sides.scope();
         let gates = Rc::clone(&self.gates);
         let gate = Gate {
@@ -136,7 +137,9 @@ impl WorkerIo {
             owed: [HashMap::new(), HashMap::new()],
         };
         each_tick(&sides, Pipeline, "Gate", move |info| {
-            gates.borrow_mut().push(scope.activator_for(info.address.clone()));
+            gates
+                .borrow_mut()
+                .push(scope.activator_for(info.address.clone()));
             gate
         })
     }
@@ -248,7 +251,12 @@ impl<D: Column> PerTick<(D, bool), D> for Gate<D> {
         self.verdicts.borrow().contains_key(&tick)
     }
 
-    fn tick(&mut self, tick: Tick, changes: Vec<((D, bool), isize)>, out: &mut Vec<(D, Tick, isize)>) {
+    fn tick(
+        &mut self,
+        tick: Tick,
+        changes: Vec<((D, bool), isize)>,
+        out: &mut Vec<(D, Tick, isize)>,
+    ) {
         for ((row, next), diff) in changes {
             *self.owed[usize::from(next)].entry(row).or_default() += diff;
         }

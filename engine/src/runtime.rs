@@ -35,6 +35,9 @@ pub(crate) struct Link {
 pub trait PendingInput {
     /// Takes the buffered rows as `parts` batches (a `Vec<D>` behind `Any` each, `None` if empty).
     fn split(&mut self, parts: usize) -> Vec<Option<Box<dyn Any + Send>>>;
+    /// The tick the last split went to was rejected. A host's rows are dropped with it (the
+    /// host has the error and decides); a timer's firings are not the host's, and fire again.
+    fn rejected(&mut self) {}
 }
 
 impl Runtime {
@@ -95,8 +98,9 @@ impl Runtime {
         }
         let result = self.run_tick(inputs);
         match &result {
+            Ok(()) => {}
             // A rejected tick leaves the program running, as it was before the tick.
-            Ok(()) | Err(Error::KeyConflict { .. }) => {}
+            Err(Error::KeyConflict { .. }) => inputs.iter_mut().for_each(|input| input.rejected()),
             Err(_) => {
                 self.stopped = true;
                 self.link.broadcast(|| Command::Stop);

@@ -187,7 +187,9 @@ classic! {
 classic! {
     watch: blossom::program! {
         /// Heartbeats: each node whose timer runs tells its monitors of every beat, by its own
-        /// clock; a monitor counts the beats it heard, and notices who went quiet.
+        /// clock; a monitor counts the beats it heard, and notices who went quiet. Beside
+        /// them, claims on keys: a claim `(k, k)` gives `k` two owners and rejects the tick,
+        /// whose beats fire again.
         pub(crate) Watch {
             periodic beat(every = std::time::Duration::from_millis(100));
             input monitor(at: Addr);
@@ -199,6 +201,9 @@ classic! {
             output fresh(from: Addr, n: u64);
             output quiet(from: Addr);
             output ticking(n: u64);
+            input claim(k: u32, v: u32);
+            table owner(k: u32 => v: u32);
+            output owned(k: u32, v: u32);
 
             watcher(m) <+ monitor(m);
             watcher(m) <- watcher(m), unwatch(m);
@@ -208,6 +213,9 @@ classic! {
             fresh(from, n) <= alive(_, from, n);
             quiet(from) <= beats(from, _), !alive(_, from, _);
             ticking(n) <= beat(n);
+            owner(k, v) <+- claim(k, v);
+            owner(k, w) <+- claim(k, v), if v == k, let w = v + 1;
+            owned(k, v) <= owner(k, v);
         }
     }
 }
@@ -396,5 +404,6 @@ fn heartbeats_agree_with_the_reference_as_clocks_move_on_any_network() {
         clock_events: 1..=3,
         ..nodes_shape()
     };
-    check_on(&watch::CASE, &shape, &networks());
+    let seen = check_on(&watch::CASE, &shape, &networks());
+    assert!(seen.rejected > 0, "no tick was rejected: {seen:?}");
 }

@@ -16,12 +16,11 @@
 //!
 //! A tick in which a keyed relation holds two rows with one key, or would start the next tick
 //! so, is rejected: nothing of it stays, and [`Reference::step`] returns every such conflict.
-//! The next tick starts from the bases this one started from; and as a channel's base is what
+//! The next tick starts from the bases this one started from; as a channel's base is what
 //! arrived in the tick, a rejected tick sends again what it received, instead of what its rules
-//! derived, each row a message sent in the rejected tick (so, under the default network, it
-//! arrives again in the next tick, as in Blossom). The book does not say where the messages of
-//! a rejected tick go: under delays this is the reference's choice, the one that leaves every
-//! carried relation, channels included, as it started the tick.
+//! derived, each row a message sent in the rejected tick (under the default network it arrives
+//! again in the next tick; under delays, after a fresh delay, as the book says). The rows its
+//! timers fired fire again in the next tick; the rows the host inserted are dropped.
 
 #![allow(dead_code, unused_imports, unused_macros)]
 
@@ -67,6 +66,8 @@ pub struct Reference<'p> {
     in_flight: BTreeMap<u64, BTreeMap<usize, BTreeSet<Row>>>,
     /// The program's and the nodes' clocks, and the timers.
     clocks: Clocks,
+    /// The timer firings of a rejected tick, which fire again in the next: (periodic, row).
+    refire: Vec<(usize, Row)>,
 }
 
 impl<'p> Reference<'p> {
@@ -81,11 +82,6 @@ impl<'p> Reference<'p> {
     /// The reference for `program`, its channels delivering as `network` says.
     pub fn with_network(program: &'p Program, network: Network) -> Self {
         validate(program);
-        let keyed = program.relations.iter().any(|r| r.key.is_some());
-        let timed = (program.relations.iter()).any(|r| matches!(r.kind, Kind::Periodic { .. }));
-        // Whether a rejected tick's timer firings are lost with it or fire again, the book does
-        // not say, so the reference does not guess.
-        assert!(!(keyed && timed), "keys with timers are not modelled");
         Reference {
             program,
             strata: strata::strata(program),
@@ -94,6 +90,7 @@ impl<'p> Reference<'p> {
             bases: vec![BTreeSet::new(); program.relations.len()],
             in_flight: BTreeMap::new(),
             clocks: Clocks::new(program),
+            refire: Vec::new(),
         }
     }
 
@@ -130,7 +127,11 @@ impl<'p> Reference<'p> {
                 self.clocks.apply(event);
             }
         }
-        self.clocks.fire(self.program, &mut db);
+        let mut fired = std::mem::take(&mut self.refire);
+        fired.extend(self.clocks.fire(self.program));
+        for (periodic, row) in &fired {
+            db[*periodic].insert(row.clone());
+        }
         self.fixpoint(&mut db);
         let (next, sent) = self.transition(&db);
         let mut conflicts = keys::conflicts(self.program, &db, keys::THIS_TICK);
@@ -150,6 +151,8 @@ impl<'p> Reference<'p> {
             }
         }
         if !conflicts.is_empty() {
+            // A timer's firings are not the host's to repeat: they fire again.
+            self.refire = fired;
             conflicts.sort();
             return Err(Rejected { conflicts });
         }

@@ -92,8 +92,9 @@ impl Clocks {
         &mut (self.timers.get_mut(&periodic)).expect("a periodic").1
     }
 
-    /// Adds to `db` the rows of every firing due, on every place a timer runs.
-    pub fn fire(&mut self, program: &Program, db: &mut [BTreeSet<Row>]) {
+    /// The rows of every firing due, on every place a timer runs: (periodic, row).
+    pub fn fire(&mut self, program: &Program) -> Vec<(usize, Row)> {
+        let mut fired = Vec::new();
         for (&periodic, (every, places)) in &mut self.timers {
             for (place, timer) in places {
                 let now = place
@@ -111,10 +112,11 @@ impl Clocks {
                         program.relations[periodic].arity,
                         1 + usize::from(place.is_some())
                     );
-                    db[periodic].insert(row);
+                    fired.push((periodic, row));
                     timer.fired += 1;
                 }
             }
         }
+        fired
     }
 }
