@@ -16,7 +16,9 @@ fn blossom(program: &Program, doc: &str) -> String {
             Kind::Table => "table",
             Kind::Scratch => "scratch",
             Kind::Output => "output",
-            Kind::Channel | Kind::Periodic { .. } => unreachable!("not generated"),
+            Kind::Channel | Kind::Periodic { .. } | Kind::Lattice(_) => {
+                unreachable!("not generated")
+            }
         };
         let column = |c: usize| format!("c{c}: u32");
         let columns = match r.key {

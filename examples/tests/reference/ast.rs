@@ -43,6 +43,34 @@ pub enum Kind {
         /// The period, in milliseconds.
         every_ms: u64,
     },
+    /// `lattice r(k..) -> L<u32>`: one row per key (every column but the last), its last column
+    /// the merge of every value derived for the key; it persists across ticks, like a table,
+    /// and only grows in the lattice's order.
+    Lattice(Lattice),
+}
+
+/// The lattices a lattice relation's value may be, each over `u32`s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lattice {
+    /// `Max<u32>`: the larger value wins.
+    Max,
+    /// `Min<u32>`: the smaller value wins.
+    Min,
+}
+
+impl Lattice {
+    /// The merge of two values.
+    pub fn merge(self, a: u32, b: u32) -> u32 {
+        match self {
+            Lattice::Max => a.max(b),
+            Lattice::Min => a.min(b),
+        }
+    }
+
+    /// Whether `a` is at most `b` in the lattice's order (`Min`'s order is `u32`'s reversed).
+    pub fn leq(self, a: u32, b: u32) -> bool {
+        self.merge(a, b) == b
+    }
 }
 
 /// The type of a column; the reference holds every value as a `u32`.

@@ -16,10 +16,18 @@
 //! channel's. What is written in a channel atom's first column, or first with `@` in any atom,
 //! is compared with the node: a new variable becomes the node's variable, anything else is
 //! checked by an `if` after the atom.
+//!
+//! Lattice relations (`lattice r(k: u32) -> Max<u32>;`, or `Min<u32>`) hold their value as a
+//! `u32` in their last column: `Max::new(e)` and `Min::new(e)` are `e`, `*x.get()` is `x`,
+//! `a.min(b)` and `a.max(b)` are [`Expr::Min`] and [`Expr::Max`], a column of type `Max<u32>`
+//! is a `u32` column, and `when a >= Max::new(e)` (or `<=`, either side the constructor) is an
+//! `if` comparing in the lattice's order, which the constructor names.
 
 use std::collections::HashMap;
 
-use super::{Cond, Expr, HeadArg, Kind, Literal, Merge, Program, Relation, Rule, Term, Type};
+use super::{
+    Cond, Expr, HeadArg, Kind, Lattice, Literal, Merge, Program, Relation, Rule, Term, Type,
+};
 
 /// The program that `text` (a `program!`'s items) declares.
 pub fn parse(text: &str) -> Program {
@@ -33,6 +41,7 @@ pub fn parse(text: &str) -> Program {
         vars: HashMap::new(),
         fresh: 0,
         node: 0,
+        constructed: None,
     };
     let mut rules = Vec::new();
     while parser.at < parser.tokens.len() {
@@ -43,6 +52,8 @@ pub fn parse(text: &str) -> Program {
             "output" => Some(Kind::Output),
             "channel" => Some(Kind::Channel),
             "periodic" => Some(Kind::Periodic { every_ms: 0 }),
+            // Which lattice, the declaration says after its columns.
+            "lattice" => Some(Kind::Lattice(Lattice::Max)),
             _ => None,
         };
         match kind.filter(|_| parser.peek(2) == "(") {
@@ -88,6 +99,8 @@ struct Parser {
     located: bool,
     /// The current rule's node variable, in a program with channels.
     node: usize,
+    /// The lattice of the last `Max::new(..)` or `Min::new(..)` read.
+    constructed: Option<Lattice>,
 }
 
 impl Parser {
@@ -130,10 +143,14 @@ impl Parser {
             self.skip("@");
             self.next();
             self.expect(":");
-            // The type's last identifier: `u32`, `u64`, `Addr` or `blossom::Addr`.
+            // The type's last identifier: `u32`, `u64`, `Addr` or `blossom::Addr`; `u32` in
+            // `Max<u32>` or `Min<u32>`, a lattice value held as its `u32`.
             let mut ty = String::new();
             while !matches!(self.peek(0), "," | ")") && !self.arrow() {
-                ty = self.next();
+                let token = self.next();
+                if token.starts_with(|c: char| c.is_alphanumeric()) && lattice(&token).is_none() {
+                    ty = token;
+                }
             }
             types.push(match ty.as_str() {
                 "u32" => Type::U32,
@@ -147,6 +164,27 @@ impl Parser {
                 key = Some(types.len());
             }
         }
+        let kind = match kind {
+            Kind::Lattice(_) => {
+                // `-> Max<u32>`: the value, a last column.
+                self.expect("-");
+                self.expect(">");
+                let which = self.next();
+                let lattice = lattice(&which)
+                    .unwrap_or_else(|| panic!("the reference has no lattice `{which}`"));
+                self.expect("<");
+                let value = self.next();
+                assert_eq!(value, "u32", "the reference's lattices are over `u32`s");
+                self.expect(">");
+                assert!(
+                    key.is_none(),
+                    "a lattice's key is every column but its value"
+                );
+                types.push(Type::U32);
+                Kind::Lattice(lattice)
+            }
+            kind => kind,
+        };
         self.expect(";");
         self.push(&name, kind, types, key);
     }
@@ -306,6 +344,25 @@ impl Parser {
                     other => panic!("unknown comparison `{other}`"),
                 })]
             }
+            "when" => {
+                // `when a >= b`: `b ⊑ a`; `when a <= b`: `a ⊑ b`, in the constructor's order.
+                self.next();
+                self.constructed = None;
+                let a = self.expr();
+                let op = self.next() + &self.next();
+                let b = self.expr();
+                let lattice = (self.constructed.take())
+                    .expect("`when` compares with `Max::new(..)` or `Min::new(..)`");
+                let (small, large) = match op.as_str() {
+                    ">=" => (b, a),
+                    "<=" => (a, b),
+                    other => panic!("`when` compares with `>=` or `<=`, not `{other}`"),
+                };
+                vec![Literal::If(match lattice {
+                    Lattice::Max => Cond::Le(small, large),
+                    Lattice::Min => Cond::Le(large, small),
+                })]
+            }
             "let" => {
                 self.next();
                 let name = self.next();
@@ -393,7 +450,9 @@ impl Parser {
         Term::Var(var)
     }
 
-    /// `primary (+ primary)*`, a primary a number, a bound variable, `Addr(expr)` or `(expr)`.
+    /// `primary (+ primary)*`, a primary a number, a bound variable, `Addr(expr)`, `(expr)`,
+    /// `Max::new(expr)`, `Min::new(expr)` or `*x.get()`, perhaps followed by `.min(expr)` or
+    /// `.max(expr)`.
     fn expr(&mut self) -> Expr {
         let mut expr = self.primary();
         while self.skip("+") {
@@ -402,8 +461,47 @@ impl Parser {
         expr
     }
 
+    /// An [`atom`](Self::atom), perhaps followed by `.min(expr)` or `.max(expr)`.
     fn primary(&mut self) -> Expr {
+        let mut expr = self.atom();
+        while self.peek(0) == "." && matches!(self.peek(1), "min" | "max") {
+            self.next();
+            let method = self.next();
+            self.expect("(");
+            let other = Box::new(self.expr());
+            self.expect(")");
+            expr = match method.as_str() {
+                "min" => Expr::Min(Box::new(expr), other),
+                _ => Expr::Max(Box::new(expr), other),
+            };
+        }
+        expr
+    }
+
+    /// A number, a bound variable, `Addr(expr)`, `(expr)`, `Max::new(expr)`, `Min::new(expr)`
+    /// (noting the lattice, for `when`) or `*x.get()`.
+    fn atom(&mut self) -> Expr {
         let token = self.next();
+        if let Some(which) = lattice(&token) {
+            self.constructed = Some(which);
+            for token in [":", ":", "new", "("] {
+                self.expect(token);
+            }
+            let expr = self.expr();
+            self.expect(")");
+            return expr;
+        }
+        if token == "*" {
+            // `*x.get()`: the value of a lattice, held as itself.
+            let name = self.next();
+            for token in [".", "get", "(", ")"] {
+                self.expect(token);
+            }
+            return match self.vars.get(&name) {
+                Some(&var) => Expr::Var(var),
+                None => panic!("`{name}` is not bound"),
+            };
+        }
         if token == "Addr" || token == "(" {
             if token == "Addr" {
                 self.expect("(");
@@ -419,5 +517,14 @@ impl Parser {
             Some(&var) => Expr::Var(var),
             None => panic!("`{token}` is not bound"),
         }
+    }
+}
+
+/// The lattice a type's name names: `Max` or `Min`.
+fn lattice(name: &str) -> Option<Lattice> {
+    match name {
+        "Max" => Some(Lattice::Max),
+        "Min" => Some(Lattice::Min),
+        _ => None,
     }
 }

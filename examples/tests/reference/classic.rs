@@ -4,7 +4,8 @@
 /// `classic! { module: blossom::program! { pub(crate) Name { .. } } }`: the program, and in
 /// `module` its text, its meaning for the reference (parsed from the same tokens by
 /// [`builder::parse`](super::builder::parse)), its driver and a [`Case`](super::Case) for it.
-/// The program's columns are `u32`s, `u64`s and `Addr`s.
+/// The program's columns are `u32`s, `u64`s and `Addr`s, and its lattices `Max<u32>`s and
+/// `Min<u32>`s.
 ///
 /// The `blossom::program! { .. }` invocation is passed through token for token, so the spec is
 /// built from exactly the tokens Blossom compiles. Finding the inputs, outputs and periodics
@@ -14,7 +15,7 @@ macro_rules! classic {
     ($module:ident: $blossom:tt $sep:tt $program:tt $bang:tt $body:tt) => {
         mod $module {
             #[allow(unused_imports)]
-            use blossom::Addr;
+            use blossom::{Addr, Max, Min};
             use $crate::reference::{self, Driver, Program, Row};
 
             $blossom $sep $program $bang $body

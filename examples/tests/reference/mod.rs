@@ -14,6 +14,11 @@
 //! are evaluated over the rows at the end of the tick, for the next tick's bases and for the
 //! network: a row a `<~` rule derives in tick `t` arrives in tick `t + network.delay(row, t)`.
 //!
+//! A lattice relation holds one row per key (every column but the last, its value): after each
+//! round of a fixpoint, the merge of its base value for the key and every value derived for
+//! the key so far. It persists like a table: its base is its rows at the end of the previous
+//! tick with the values the `<+` rules derived then merged in. It never conflicts.
+//!
 //! A tick in which a keyed relation holds two rows with one key, or would start the next tick
 //! so, is rejected: nothing of it stays, and [`Reference::step`] returns every such conflict.
 //! The next tick starts from the bases this one started from; as a channel's base is what
@@ -160,7 +165,8 @@ impl<'p> Reference<'p> {
         Ok(db)
     }
 
-    /// Applies the `<=` rules, stratum by stratum, each to its fixpoint.
+    /// Applies the `<=` rules, stratum by stratum, each to its fixpoint, merging each lattice
+    /// relation's rows to one per key after every round.
     fn fixpoint(&self, db: &mut [BTreeSet<Row>]) {
         let relations = &self.program.relations;
         for stratum in &self.strata {
@@ -171,14 +177,19 @@ impl<'p> Reference<'p> {
                 let derived: Vec<(usize, BTreeSet<Row>)> = (rules.iter())
                     .map(|r| (r.head, eval::derive(db, r)))
                     .collect();
-                let mut changed = false;
+                let before: Vec<BTreeSet<Row>> = stratum.iter().map(|&r| db[r].clone()).collect();
                 for (relation, rows) in derived {
                     for row in rows {
                         assert_eq!(relations[relation].arity, row.len());
-                        changed |= db[relation].insert(row);
+                        db[relation].insert(row);
                     }
                 }
-                if !changed {
+                for &r in stratum {
+                    if let Kind::Lattice(lattice) = relations[r].kind {
+                        db[r] = merged(lattice, &db[r]);
+                    }
+                }
+                if stratum.iter().zip(&before).all(|(&r, rows)| db[r] == *rows) {
                     break;
                 }
             }
@@ -202,7 +213,7 @@ impl<'p> Reference<'p> {
         let mut sent = BTreeMap::new();
         for (r, relation) in relations.iter().enumerate() {
             let mut rows = match relation.kind {
-                Kind::Table => db[r]
+                Kind::Table | Kind::Lattice(_) => db[r]
                     .difference(&derived(r, Merge::Delete))
                     .cloned()
                     .collect(),
@@ -216,6 +227,9 @@ impl<'p> Reference<'p> {
                 rows.retain(|row: &Row| !keys.contains(&row[..width]));
                 rows.extend(upserted);
             }
+            if let Kind::Lattice(lattice) = relation.kind {
+                rows = merged(lattice, &rows);
+            }
             if relation.kind == Kind::Channel {
                 sent.insert(r, derived(r, Merge::Async));
             }
@@ -225,9 +239,24 @@ impl<'p> Reference<'p> {
     }
 }
 
+/// A lattice relation's rows merged to one per key: the merge of every value with the key.
+pub fn merged(lattice: Lattice, rows: &BTreeSet<Row>) -> BTreeSet<Row> {
+    let mut values: BTreeMap<&[u32], u32> = BTreeMap::new();
+    for row in rows {
+        let (&value, key) = row.split_last().expect("a lattice's value column");
+        (values.entry(key))
+            .and_modify(|v| *v = lattice.merge(*v, value))
+            .or_insert(value);
+    }
+    (values.into_iter())
+        .map(|(key, value)| key.iter().copied().chain([value]).collect())
+        .collect()
+}
+
 /// Checks what the reference assumes of a program: a rule's merge fits its head's kind (no
 /// rule into an input or a periodic, `<-` into tables only, `<+-` into keyed tables only, `<~`
-/// exactly into channels), and keys on tables, scratches and outputs only.
+/// exactly into channels; `<-` and `<+-` into lattices neither), and keys on tables, scratches
+/// and outputs only (a lattice's key is implicit: every column but its value).
 pub fn validate(program: &Program) {
     for rule in &program.rules {
         let head = &program.relations[rule.head];
