@@ -9,13 +9,11 @@
 
 mod reference;
 
-use std::cell::Cell;
 use std::collections::BTreeSet;
 
 use blossom::Network;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reference::classic::classic;
-use reference::{Case, Reference, Seen, Shape, builder};
+use reference::{Reference, Shape, builder, cases, check_shaped, networks};
 
 classic! {
     paths: blossom::program! {
@@ -79,56 +77,6 @@ classic! {
     }
 }
 
-/// Histories per program (`PROPTEST_CASES`, default 8).
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(8)
-}
-
-/// The networks a program with channels runs on: the default, and random delays from four
-/// seeds, one of them with longer delays.
-fn networks() -> Vec<Network> {
-    vec![
-        Network::default(),
-        Network::random(1),
-        Network::random(2),
-        Network::random(3),
-        Network::random(4).delays(2..=7),
-    ]
-}
-
-/// Runs `case` on random histories of `shape`, each on every network of `networks`: every
-/// output after every tick, with 1, 2 and 4 workers.
-fn check_on(case: &Case, shape: &Shape, networks: &[Network]) -> Seen {
-    let program = (case.spec)();
-    let histories = reference::shaped(&program, shape);
-    let config = Config {
-        failure_persistence: None,
-        ..Config::with_cases(cases())
-    };
-    let seen = Cell::new(Seen::default());
-    let result = TestRunner::new(config).run(&histories, |history| {
-        for network in networks {
-            let more = reference::check_on(case, &program, &history, network)
-                .map_err(TestCaseError::fail)?;
-            seen.set(seen.get().add(more));
-        }
-        Ok(())
-    });
-    if let Err(error) = result {
-        panic!("{}: {}", case.name, reference::reason(error));
-    }
-    let seen = seen.get();
-    println!("{}: {seen:?}", case.name);
-    assert!(
-        seen.nonempty * 2 >= seen.snapshots,
-        "mostly empty: {seen:?}"
-    );
-    seen
-}
-
 #[test]
 fn shortest_and_widest_paths_agree_with_the_reference_at_every_tick() {
     let shape = Shape {
@@ -138,7 +86,7 @@ fn shortest_and_widest_paths_agree_with_the_reference_at_every_tick() {
         nodes: 4,
         clock_events: 0..=0,
     };
-    let seen = check_on(&paths::CASE, &shape, &[Network::default()]);
+    let seen = check_shaped(&paths::CASE, &shape, &[Network::default()], cases(8));
     assert!(seen.rejected > 0, "no tick was rejected: {seen:?}");
     assert!(
         seen.rejected * 2 <= seen.ticks,
@@ -155,7 +103,7 @@ fn gossiping_nodes_agree_with_the_reference_on_any_network() {
         nodes: 4,
         clock_events: 0..=0,
     };
-    check_on(&gossip::CASE, &shape, &networks());
+    check_shaped(&gossip::CASE, &shape, &networks(), cases(8));
 }
 
 /// Runs `text` on the reference, one tick per item of `ticks` (each `relation(v, ..)` rows),

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reference::classic::classic;
-use reference::{Case, Kind, Reference, Seen};
+use reference::{Case, Kind, Reference, Seen, cases};
 
 classic! {
     tc_left: blossom::program! {
@@ -284,20 +284,13 @@ const CLASSICS: &[Case] = &[
     counter::CASE,
 ];
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(32)
-}
-
 /// Runs `case` on random histories; the proptest error (with the shrunk history) on failure.
 fn check(case: &Case) -> Result<Seen, String> {
     let program = (case.spec)();
     let histories = reference::histories(&program, 1..=6, 0..=8, reference::INPUT_VALUES);
     let config = Config {
         failure_persistence: None,
-        ..Config::with_cases(cases())
+        ..Config::with_cases(cases(32))
     };
     let seen = Cell::new(Seen::default());
     TestRunner::new(config)

@@ -18,13 +18,7 @@ include!(concat!(env!("OUT_DIR"), "/random_programs.rs"));
 use std::cell::Cell;
 
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(24)
-}
+use reference::cases;
 
 #[test]
 fn random_programs_agree_with_the_reference() {
@@ -35,7 +29,7 @@ fn random_programs_agree_with_the_reference() {
         let histories = reference::histories(&program, 1..=6, 0..=8, reference::INPUT_VALUES);
         let config = Config {
             failure_persistence: None,
-            ..Config::with_cases(cases())
+            ..Config::with_cases(cases(24))
         };
         let seen = Cell::new(reference::Seen::default());
         let result = TestRunner::new(config).run(&histories, |history| {

@@ -14,12 +14,9 @@ mod oracle;
 mod oracle_nodes;
 mod reference;
 
-use std::cell::Cell;
-
 use blossom::{Addr, Network};
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use reference::classic::classic;
-use reference::{Case, Seen, Shape};
+use reference::{Case, Seen, Shape, cases, check_shaped, networks};
 
 classic! {
     graph: blossom::program! {
@@ -220,61 +217,11 @@ classic! {
     }
 }
 
-/// Histories per program (`PROPTEST_CASES`, default 8).
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(8)
-}
-
 /// Ticks per history.
 const TICKS: usize = 50;
 
 /// Nodes in the histories of programs with channels.
 const NODES: u32 = 4;
-
-/// The networks every program with channels runs on: the default, and random delays from
-/// four seeds, one of them with longer delays.
-fn networks() -> Vec<Network> {
-    vec![
-        Network::default(),
-        Network::random(1),
-        Network::random(2),
-        Network::random(3),
-        Network::random(4).delays(2..=7),
-    ]
-}
-
-/// Runs `case` on random histories of `shape`, each on every network of `networks`: every
-/// output after every tick, with 1, 2 and 4 workers.
-fn check_on(case: &Case, shape: &Shape, networks: &[Network]) -> Seen {
-    let program = (case.spec)();
-    let histories = reference::shaped(&program, shape);
-    let config = Config {
-        failure_persistence: None,
-        ..Config::with_cases(cases())
-    };
-    let seen = Cell::new(Seen::default());
-    let result = TestRunner::new(config).run(&histories, |history| {
-        for network in networks {
-            let more = reference::check_on(case, &program, &history, network)
-                .map_err(TestCaseError::fail)?;
-            seen.set(seen.get().add(more));
-        }
-        Ok(())
-    });
-    if let Err(error) = result {
-        panic!("{}: {}", case.name, reference::reason(error));
-    }
-    let seen = seen.get();
-    println!("{}: {seen:?}", case.name);
-    assert!(
-        seen.nonempty * 2 >= seen.snapshots,
-        "mostly empty: {seen:?}"
-    );
-    seen
-}
 
 /// Runs `case` on random histories of [`TICKS`] ticks, each inserting 0 to 6 rows with values
 /// below 6 into its inputs, and moving the clock 0 to 2 times if it has periodics.
@@ -286,7 +233,7 @@ fn check(case: &Case) -> Seen {
         nodes: NODES,
         clock_events: 0..=2,
     };
-    check_on(case, &shape, &[Network::default()])
+    check_shaped(case, &shape, &[Network::default()], cases(8))
 }
 
 #[test]
@@ -308,7 +255,7 @@ fn a_keyed_store_agrees_with_the_reference_on_every_tick_and_every_rejected_one(
         nodes: NODES,
         clock_events: 0..=0,
     };
-    let seen = check_on(&store::CASE, &shape, &[Network::default()]);
+    let seen = check_shaped(&store::CASE, &shape, &[Network::default()], cases(8));
     // Both verdicts are common, so both are checked often.
     assert!(
         seen.rejected * 10 >= seen.ticks && seen.rejected * 2 <= seen.ticks,
@@ -383,7 +330,7 @@ fn nodes_shape() -> Shape {
 
 #[test]
 fn flooding_nodes_agree_with_the_reference_on_any_network() {
-    check_on(&flood::CASE, &nodes_shape(), &networks());
+    check_shaped(&flood::CASE, &nodes_shape(), &networks(), cases(8));
 }
 
 #[test]
@@ -392,7 +339,7 @@ fn requests_and_responses_agree_with_the_reference_on_any_network() {
         rows: 1..=5,
         ..nodes_shape()
     };
-    let seen = check_on(&lookup::CASE, &shape, &networks());
+    let seen = check_shaped(&lookup::CASE, &shape, &networks(), cases(8));
     assert!(seen.rejected > 0, "no tick was rejected: {seen:?}");
 }
 
@@ -404,6 +351,6 @@ fn heartbeats_agree_with_the_reference_as_clocks_move_on_any_network() {
         clock_events: 1..=3,
         ..nodes_shape()
     };
-    let seen = check_on(&watch::CASE, &shape, &networks());
+    let seen = check_shaped(&watch::CASE, &shape, &networks(), cases(8));
     assert!(seen.rejected > 0, "no tick was rejected: {seen:?}");
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use blossom::{Addr, Config, Network, VirtualClock};
 
 use super::history::render_history;
-use super::{Columns, Conflict, Event, History, Kind, Program, Reference, Rejected, Row};
+use super::{
+    Columns, Conflict, Event, History, Kind, Program, Reference, Rejected, Row, Shape, shaped,
+};
 
 /// The worker counts every program runs with.
 pub const WORKERS: [usize; 3] = [1, 2, 4];
@@ -159,6 +161,57 @@ impl Seen {
             rejected: self.rejected + other.rejected,
         }
     }
+}
+
+/// The number of random cases per test: `PROPTEST_CASES`, or `default`.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The networks a program with channels runs on: the default, and random delays from four
+/// seeds, one of them with longer delays.
+pub fn networks() -> Vec<Network> {
+    vec![
+        Network::default(),
+        Network::random(1),
+        Network::random(2),
+        Network::random(3),
+        Network::random(4).delays(2..=7),
+    ]
+}
+
+/// Runs `case` on `cases` random histories of `shape`, each on every network of `networks`:
+/// every output after every tick, with 1, 2 and 4 workers. Panics with a reproducible report on
+/// the first difference, or when most snapshots were empty (the test would prove little).
+pub fn check_shaped(case: &Case, shape: &Shape, networks: &[Network], cases: u32) -> Seen {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let program = (case.spec)();
+    let histories = shaped(&program, shape);
+    let config = Config {
+        failure_persistence: None,
+        ..Config::with_cases(cases)
+    };
+    let seen = std::cell::Cell::new(Seen::default());
+    let result = TestRunner::new(config).run(&histories, |history| {
+        for network in networks {
+            let more = check_on(case, &program, &history, network).map_err(TestCaseError::fail)?;
+            seen.set(seen.get().add(more));
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{}: {}", case.name, reason(error));
+    }
+    let seen = seen.get();
+    println!("{}: {seen:?}", case.name);
+    assert!(
+        seen.nonempty * 2 >= seen.snapshots,
+        "mostly empty: {seen:?}"
+    );
+    seen
 }
 
 /// [`check_on`] the default network.
