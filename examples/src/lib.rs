@@ -1,11 +1,27 @@
 //! Blossom example programs, shared by the binaries, the tests and the benchmarks.
 
+pub mod ads;
+pub mod cart;
 pub mod edges;
+pub mod paths;
+pub mod quorum;
 pub mod reach;
 pub mod ring;
 pub mod shortest;
 pub mod unreachable;
 pub mod wordcount;
+
+/// How an example binary exits: successfully, or with the error and its causes on stderr,
+/// prefixed by the binary's `name`, and a failure code.
+pub fn exit(name: &str, outcome: anyhow::Result<()>) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{name}: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
 
 /// The graph bundled with the examples: `ol-cedge` (7,035 edges; its closure has 146,120 pairs).
 pub const BUNDLED_GRAPH: &str = include_str!("../data/ol-cedge.tsv");

@@ -65,6 +65,22 @@ pub fn parse_roads(input: impl BufRead, file: &str) -> Result<Vec<Road>, anyhow:
     Ok(roads)
 }
 
+/// The roads in the file at `input`, or the bundled canal network when there is none.
+pub fn load_roads(input: Option<&std::path::Path>) -> anyhow::Result<Vec<Road>> {
+    use anyhow::Context;
+    match input {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            parse_roads(std::io::BufReader::new(file), &path.display().to_string())
+        }
+        None => parse_roads(
+            std::io::Cursor::new(crate::BUNDLED_CANALS),
+            "bundled canals.tsv",
+        ),
+    }
+}
+
 /// The shortest distances `(from, to, km)` and first hops `(from, to, via)` of `roads`, over
 /// routes of at most `max_km`, computed on `config`.
 pub fn shortest_paths(

@@ -2,10 +2,13 @@
 //! answers against plain Rust (Dijkstra-free DAG dynamic programming, breadth-first search, a
 //! hash map) on the bundled data and on random inputs, with 1 and 2 workers.
 
+mod binary;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::io::Cursor;
 use std::process::Command;
 
+use binary::{last_line, run};
 use blossom::Config;
 use blossom_examples::shortest::{Road, parse_roads, shortest_paths};
 use blossom_examples::unreachable::unreachable;
@@ -188,24 +191,6 @@ fn word_counts_of_the_bundled_text() {
     let (counts, total) = word_counts(BUNDLED_TEXT, &Config::embedded()).unwrap();
     assert_eq!((counts.clone(), total), expected_counts(BUNDLED_TEXT));
     assert_eq!(counts[0].0, "the");
-}
-
-/// Runs an example binary and returns its stdout, after checking it succeeded.
-fn run(binary: &str, args: &[&str]) -> String {
-    let output = Command::new(binary)
-        .args(args)
-        .output()
-        .expect("the example binary starts");
-    assert!(
-        output.status.success(),
-        "{binary} {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("the example prints UTF-8")
-}
-
-fn last_line(text: &str) -> &str {
-    text.lines().last().unwrap_or("")
 }
 
 #[test]

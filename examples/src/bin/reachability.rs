@@ -32,13 +32,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("reachability: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    blossom_examples::exit("reachability", run())
 }
 
 fn run() -> anyhow::Result<()> {

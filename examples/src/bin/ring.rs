@@ -20,13 +20,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("ring: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    blossom_examples::exit("ring", run())
 }
 
 fn run() -> anyhow::Result<()> {

@@ -5,13 +5,10 @@
 //! `--max-km` (default: the sum of all distances, enough for any shortest path) are not
 //! explored. `-w N` runs on N worker threads.
 
-use std::io::Cursor;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use blossom::Config;
-use blossom_examples::BUNDLED_CANALS;
-use blossom_examples::shortest::{parse_roads, shortest_paths};
+use blossom_examples::shortest::{load_roads, shortest_paths};
 use clap::Parser;
 
 /// The shortest paths of a weighted directed graph, computed by Blossom rules.
@@ -26,26 +23,13 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("shortest_paths: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    blossom_examples::exit("shortest_paths", run())
 }
 
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
-    let roads = match &args.input {
-        Some(path) => {
-            let file = std::fs::File::open(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            parse_roads(std::io::BufReader::new(file), &path.display().to_string())?
-        }
-        None => parse_roads(Cursor::new(BUNDLED_CANALS), "bundled canals.tsv")?,
-    };
+    let roads = load_roads(args.input.as_deref())?;
     let max_km = args.max_km.unwrap_or_else(|| {
         roads
             .iter()

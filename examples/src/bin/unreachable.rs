@@ -25,13 +25,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("unreachable: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    blossom_examples::exit("unreachable", run())
 }
 
 fn run() -> anyhow::Result<()> {

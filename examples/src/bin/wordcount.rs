@@ -23,13 +23,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    match run() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("wordcount: {error:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    blossom_examples::exit("wordcount", run())
 }
 
 fn run() -> anyhow::Result<()> {
