@@ -123,7 +123,10 @@ fn a_missing_file_is_an_io_error_naming_it() {
     match read_edges(path) {
         Err(error @ EdgeError::Io { .. }) => {
             // The cause is the error's source, not a second copy in its message.
-            assert_eq!(error.to_string(), "cannot read /nonexistent/blossom/graph.tsv");
+            assert_eq!(
+                error.to_string(),
+                "cannot read /nonexistent/blossom/graph.tsv"
+            );
             assert!(std::error::Error::source(&error).is_some());
         }
         other => panic!("expected an I/O error, got {other:?}"),
