@@ -7,6 +7,7 @@
 extern crate proc_macro;
 
 mod analysis;
+mod calm;
 mod codegen;
 mod diag;
 mod locate;

@@ -131,6 +131,8 @@ pub struct Rule {
     /// The operator's tokens, for diagnostics about it.
     pub merge_tokens: TokenStream,
     pub body: Vec<BodyItem>,
+    /// The rule as written, spacing normalised: for reports and diagnostics.
+    pub text: String,
 }
 
 /// When a rule's head facts take effect (Bloom's four merges).
@@ -337,6 +339,7 @@ impl Parse for ColumnDecl {
 
 impl Parse for Rule {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        let start = input.cursor();
         let head = input.parse()?;
         let (merge, merge_tokens) = parse_merge(input)?;
         let mut body = Vec::new();
@@ -348,11 +351,21 @@ impl Parse for Rule {
             }
             input.parse::<Token![,]>()?;
         }
+        let mut tokens = TokenStream::new();
+        let mut cursor = start;
+        while cursor != input.cursor() {
+            let Some((tree, next)) = cursor.token_tree() else {
+                break;
+            };
+            tokens.extend([tree]);
+            cursor = next;
+        }
         Ok(Rule {
             head,
             merge,
             merge_tokens,
             body,
+            text: tidy(&tokens),
         })
     }
 }
@@ -511,6 +524,31 @@ pub fn variable(expr: &Expr) -> Option<&Ident> {
         .filter(|_| path.qself.is_none() && path.attrs.is_empty())?;
     let first = ident.to_string().chars().next()?;
     (first.is_lowercase() || first == '_').then_some(ident)
+}
+
+/// Token text with the spacing a person would use.
+pub fn tidy(tokens: &TokenStream) -> String {
+    let mut text = tokens
+        .to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (from, to) in [
+        (" ,", ","),
+        ("( ", "("),
+        (" )", ")"),
+        (" .", "."),
+        (". ", "."),
+        (" :: ", "::"),
+        ("& ", "&"),
+        ("! ", "!"),
+        (" (", "("),
+        (" ;", ";"),
+        ("@ ", "@"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
 }
 
 #[cfg(test)]

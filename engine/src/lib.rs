@@ -9,6 +9,7 @@ mod clock;
 mod config;
 mod error;
 pub mod explain;
+mod graph;
 mod handle;
 mod io;
 mod network;

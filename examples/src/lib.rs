@@ -6,6 +6,7 @@ pub mod edges;
 pub mod paths;
 pub mod quorum;
 pub mod reach;
+pub mod report;
 pub mod ring;
 pub mod shortest;
 pub mod unreachable;

@@ -5,9 +5,41 @@
 
 use std::cmp::Reverse;
 
-use blossom::{DomPair, Max, Min};
+use blossom::lattices::Monotone;
+use blossom::{DomPair, Lattice, Max, Min};
 
 use crate::shortest::Road;
+
+/// A route's best (distance, first hop), one road of `w` km further: monotone, since a shorter
+/// route stays shorter when both grow by `w`. A distance that would overflow is no route at all
+/// (bottom), which keeps that true at the edge. Checked in `tests/lattice_examples.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Extend(pub u32);
+
+/// The best route to a node, as [`LatticePaths`] keeps it.
+pub type Best = DomPair<Reverse<u32>, Min<u32>>;
+
+impl Monotone<Best, Best> for Extend {
+    fn apply(&self, best: &Best) -> Best {
+        match best.key().0.checked_add(self.0) {
+            Some(km) => DomPair::new(Reverse(km), *best.value()),
+            None => Best::bottom(),
+        }
+    }
+}
+
+/// A route's bottleneck through one more road of width `w`: the smaller of the two. Monotone
+/// (and a morphism: `min` distributes over `max`). Checked in `tests/lattice_examples.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Narrow(pub u32);
+
+impl Monotone<Max<u32>, Max<u32>> for Narrow {
+    fn apply(&self, width: &Max<u32>) -> Max<u32> {
+        Max::new((*width.get()).min(self.0))
+    }
+}
+
+impl blossom::lattices::Morphism<Max<u32>, Max<u32>> for Narrow {}
 
 blossom::program! {
     /// The shortest distance between every pair of nodes and the smallest first hop of a
@@ -16,14 +48,13 @@ blossom::program! {
     pub LatticePaths {
         input   road(from: u32, to: u32, km: u32);
         table   roads(from: u32, to: u32, km: u32);
-        lattice best(from: u32, to: u32) -> DomPair<Reverse<u32>, Min<u32>>;
+        lattice best(from: u32, to: u32) -> Best;
         output  shortest(from: u32, to: u32, km: u32);
         output  next_hop(from: u32, to: u32, via: u32);
 
         roads(a, b, k) <= road(a, b, k);
         best(a, b, DomPair::new(Reverse(k), Min::new(b))) <= road(a, b, k);
-        best(a, c, DomPair::new(Reverse(k), *x.value())) <= best(a, b, x), roads(b, c, w),
-            let k = x.key().0.saturating_add(w);
+        best(a, c, Extend(w).apply(&x)) <= best(a, b, x), roads(b, c, w);
         shortest(a, b, x.key().0) <= best(a, b, x);
         next_hop(a, b, *x.value().get()) <= best(a, b, x);
     }
@@ -40,7 +71,7 @@ blossom::program! {
 
         roads(a, b, w) <= road(a, b, w);
         width(a, b, Max::new(w)) <= road(a, b, w);
-        width(a, c, Max::new(u32::min(*x.get(), w))) <= width(a, b, x), roads(b, c, w);
+        width(a, c, Narrow(w).apply(&x)) <= width(a, b, x), roads(b, c, w);
         widest(a, b, *x.get()) <= width(a, b, x);
     }
 }

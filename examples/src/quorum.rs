@@ -1,5 +1,5 @@
 //! A quorum: voters send ballots to a coordinator, which keeps the voters of each proposal in a
-//! `SetUnion` and decides once its size reaches the quorum, then tells each voter, once.
+//! `SetUnion` and decides once its size reaches the quorum, then tells the voters.
 //!
 //! Counting ballots with `count()` would be wrong twice over: a voter whose ballot arrives twice
 //! would count twice, and a count can be decided only once every ballot is in (it is not
@@ -11,14 +11,13 @@ use blossom::lattices::functions::Len;
 use blossom::{Addr, Config, Error, Max, SetUnion};
 
 blossom::program! {
-    /// Ballots collected per proposal at a coordinator; a decision at a quorum, told to each
-    /// voter exactly once.
+    /// Ballots collected per proposal at a coordinator; a decision at a quorum, told to every
+    /// voter. Every step is monotone: the CALM analysis labels each output A.
     pub Quorum {
         input   propose(proposal: u32, quorum: usize);
         input   vote(proposal: u32, coordinator: Addr);
         table   needed(proposal: u32, quorum: usize);
         table   voted(proposal: u32, voter: Addr);
-        table   told(proposal: u32, voter: Addr);
         table   learned(proposal: u32);
         channel ballot(@to: Addr, proposal: u32, voter: Addr);
         channel outcome(@to: Addr, proposal: u32);
@@ -33,8 +32,7 @@ blossom::program! {
         voted(p, v) <= ballot(_, p, v);
         decided(p) <= voters(p, s), needed(p, q), let n = Len.apply(&s), when n >= Max::new(q);
         tally(p, *Len.apply(&s).get()) <= voters(p, s);
-        outcome(@v, p) <~ decided(p), voted(p, v), !told(p, v);
-        told(p, v) <+ decided(p), voted(p, v);
+        outcome(@v, p) <~ decided(p), voted(p, v);
         learned(p) <= outcome(_, p);
         known(p) <= learned(p);
     }

@@ -6,15 +6,18 @@
 
 mod binary;
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use binary::{last_line, run};
-use blossom::lattices::laws::check_monotone;
+use blossom::lattices::laws::{check_monotone, check_morphism};
 use blossom::lattices::{Monotone, SetUnion};
-use blossom::{Addr, Config, Lattice, Max, Network};
+use blossom::{Addr, Config, DomPair, Lattice, Max, Min, Network};
 use blossom_examples::ads::{Request, Tally, run_campaign};
 use blossom_examples::cart::{Action, Checkout, Prefix, replay, run_carts};
-use blossom_examples::paths::{LatticePaths, WidestPaths, lattice_shortest_paths};
+use blossom_examples::paths::{
+    Best, Extend, LatticePaths, Narrow, WidestPaths, lattice_shortest_paths,
+};
 use blossom_examples::quorum::{Vote, run_votes};
 use blossom_examples::shortest::{Road, shortest_paths};
 use proptest::prelude::*;
@@ -301,12 +304,24 @@ proptest! {
     fn the_declared_monotone_functions_are_monotone(
         a in proptest::collection::btree_set(0u32..8, 0..6),
         b in proptest::collection::btree_set(0u32..8, 0..6),
+        routes in (best(), best()),
+        w in prop_oneof![0u32..20, Just(u32::MAX)],
     ) {
+        let fail = |e: blossom::lattices::laws::LawViolation| TestCaseError::fail(e.to_string());
         let (a, b) = (SetUnion::new(a), SetUnion::new(b));
-        check_monotone(&Prefix, &a, &b).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check_monotone(&Prefix, &a, &b).map_err(fail)?;
         let (a, b) = (SetUnion::new(widen(&a)), SetUnion::new(widen(&b)));
-        check_monotone(&Tally(Addr(3)), &a, &b).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        check_monotone(&Tally(Addr(3)), &a, &b).map_err(fail)?;
+        check_monotone(&Extend(w), &routes.0, &routes.1).map_err(fail)?;
+        let (x, y) = (Max::new(routes.0.key().0), Max::new(routes.1.key().0));
+        check_morphism(&Narrow(w), &x, &y).map_err(fail)?;
     }
+}
+
+/// A best route: a distance (some near overflow) and a first hop.
+fn best() -> impl Strategy<Value = Best> {
+    let km = prop_oneof![0u32..30, (u32::MAX - 30)..=u32::MAX];
+    (km, 0u32..5).prop_map(|(km, hop)| DomPair::new(Reverse(km), Min::new(hop)))
 }
 
 fn widen(set: &SetUnion<u32>) -> BTreeSet<u64> {

@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::analysis::Analysis;
-use crate::parse::{BodyItem, Decl, Kind, Rule, Term};
+use crate::parse::{Decl, Kind, Rule};
 use crate::plan::{KeyPart, Plan};
 use crate::resolve::Hir;
 
@@ -26,73 +26,15 @@ pub fn signature(decl: &Decl) -> String {
 
 /// A rule as a programmer would write it: `path(a, c) <= path(a, b), link(b, c);`.
 pub fn rule_text(rule: &Rule) -> String {
-    let args: Vec<String> = rule
-        .head
-        .args
-        .iter()
-        .map(|a| tidy(&a.to_token_stream()))
-        .collect();
-    let body: Vec<String> = rule
-        .body
-        .iter()
-        .map(|item| match item {
-            BodyItem::Atom(atom) => {
-                let terms: Vec<String> = atom
-                    .terms
-                    .iter()
-                    .map(|term| match term {
-                        Term::Wildcard => "_".to_string(),
-                        Term::Var(ident) => ident.to_string(),
-                        Term::Const(expr) => tidy(&expr.to_token_stream()),
-                    })
-                    .collect();
-                let bang = if atom.negated.is_some() { "!" } else { "" };
-                format!("{bang}{}({})", atom.relation, terms.join(", "))
-            }
-            BodyItem::If { expr, .. } => format!("if {}", tidy(&expr.to_token_stream())),
-            BodyItem::Let { pat, expr, .. } => {
-                format!(
-                    "let {} = {}",
-                    tidy(&pat.to_token_stream()),
-                    tidy(&expr.to_token_stream())
-                )
-            }
-        })
-        .collect();
-    format!(
-        "{}({}) {} {};",
-        rule.head.relation,
-        args.join(", "),
-        rule.merge.symbol(),
-        body.join(", ")
-    )
+    rule.text.clone()
 }
 
 /// A type as a person writes it: `Min<u32>`, `(u32, String)`.
 fn type_text(ty: &syn::Type) -> String {
-    tidy(&ty.to_token_stream())
+    crate::parse::tidy(&ty.to_token_stream())
         .replace(" < ", "<")
         .replace("< ", "<")
         .replace(" >", ">")
-}
-
-/// Token text with the spacing a person would use.
-fn tidy(tokens: &TokenStream) -> String {
-    let mut text = tokens.to_string();
-    for (from, to) in [
-        (" ,", ","),
-        ("( ", "("),
-        (" )", ")"),
-        (" .", "."),
-        (". ", "."),
-        (" :: ", "::"),
-        ("& ", "&"),
-        ("! ", "!"),
-        (" (", "("),
-    ] {
-        text = text.replace(from, to);
-    }
-    text
 }
 
 /// The line a span starts on, when the compiler can say (inside a real macro expansion).
@@ -135,7 +77,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
                         .iter()
                         .map(|part| match part {
                             KeyPart::Var(v) => rule.vars[*v].ident.to_string(),
-                            KeyPart::Expr(e) => tidy(&e.to_token_stream()),
+                            KeyPart::Expr(e) => crate::parse::tidy(&e.to_token_stream()),
                         })
                         .collect();
                     match (stage.index, key.is_empty()) {
@@ -173,6 +115,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         .carried
         .iter()
         .map(|&r| hir.relations[r].name.to_string());
+    let (edges, outputs) = coordination(hir);
     quote! {
         static EXPLAIN: ::blossom::Explain = ::blossom::Explain {
             program: #program,
@@ -181,7 +124,62 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             strata: &[#(#strata),*],
             transition: &[#(#transition),*],
             carried: &[#(#carried),*],
+            edges: &[#(#edges),*],
+            outputs: &[#(#outputs),*],
         };
         &EXPLAIN
+    }
+}
+
+/// The CALM analysis of `hir`, as `EdgeInfo` and `OutputInfo` expressions.
+fn coordination(hir: &Hir) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    let calm = crate::calm::calm(hir);
+    let name = |r: usize| hir.relations[r].name.to_string();
+    let edges = calm.edges.iter().map(|edge| {
+        let (from, to, rule) = (name(edge.from), name(edge.to), edge.rule);
+        let asynchronous = edge.merge == crate::parse::Merge::Async;
+        let reasons = edge.reasons.iter().map(|r| r.describe(&from, name));
+        let view = edge.view;
+        quote!(::blossom::explain::EdgeInfo {
+            from: #from, to: #to, rule: #rule, asynchronous: #asynchronous,
+            reasons: &[#(#reasons),*], view: #view,
+        })
+    });
+    let outputs = calm.outputs.iter().map(|output| {
+        let output_name = name(output.output);
+        let output_label = label(output.label);
+        let paths = output.paths.iter().map(|path| {
+            let source = name(path.source);
+            let path_label = label(path.label);
+            let steps = &path.edges;
+            let fix = (path.diverges_at)
+                .and_then(|e| {
+                    let edge = &calm.edges[e];
+                    let reason = edge.reasons.first()?;
+                    Some(reason.fix(&name(edge.from), name))
+                })
+                .unwrap_or_default();
+            let diverges_at = match path.diverges_at {
+                Some(e) => quote!(Some(#e)),
+                None => quote!(None),
+            };
+            quote!(::blossom::explain::PathInfo {
+                source: #source, label: #path_label, edges: &[#(#steps),*],
+                diverges_at: #diverges_at, fix: #fix,
+            })
+        });
+        quote!(::blossom::explain::OutputInfo {
+            name: #output_name, label: #output_label, paths: &[#(#paths),*],
+        })
+    });
+    (edges.collect(), outputs.collect())
+}
+
+fn label(label: crate::calm::Label) -> TokenStream {
+    match label {
+        crate::calm::Label::Monotone => quote!(::blossom::explain::Label::Monotone),
+        crate::calm::Label::Async => quote!(::blossom::explain::Label::Async),
+        crate::calm::Label::Local => quote!(::blossom::explain::Label::Local),
+        crate::calm::Label::Divergent => quote!(::blossom::explain::Label::Divergent),
     }
 }

@@ -15,6 +15,8 @@ use clap::Parser;
 /// Impressions counted per ad on several nodes, in gossiped grow-only counters.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// Nodes serving ads.
     #[arg(long, default_value_t = 3)]
     nodes: u32,
@@ -39,6 +41,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::ads::AdCounter::explain()])?
+    {
+        return Ok(());
+    }
     anyhow::ensure!(
         args.nodes > 0 && args.ads > 0,
         "needs at least one node and one ad"

@@ -13,6 +13,8 @@ use clap::Parser;
 /// Carts assembled from actions that arrive in any order, complete at their checkout.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// The seed of the network's delays.
     #[arg(long, default_value_t = 5)]
     seed: u64,
@@ -25,6 +27,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::cart::Cart::explain()])?
+    {
+        return Ok(());
+    }
     let config = config.network(Network::random(args.seed).delays(1..=4));
     let action = |tick, client, seq, item: &str, delta| Action {
         tick,

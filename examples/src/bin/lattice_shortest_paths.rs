@@ -15,6 +15,8 @@ use clap::Parser;
 /// The shortest paths of a weighted directed graph, through a `Min` lattice per pair.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// `from to km` per line. Without it, the bundled canal network is used.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
@@ -27,6 +29,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::paths::LatticePaths::explain()])?
+    {
+        return Ok(());
+    }
     let roads = load_roads(args.input.as_deref())?;
     let (shortest, hops) = lattice_shortest_paths(&roads, &config)?;
     for (&(from, to, km), &(_, _, via)) in shortest.iter().zip(&hops) {

@@ -13,6 +13,8 @@ use clap::Parser;
 /// Proposals decided by a quorum of votes collected in a set lattice.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// Voters, nodes 1 to N (node 0 coordinates).
     #[arg(long, default_value_t = 5)]
     voters: u32,
@@ -31,6 +33,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::quorum::Quorum::explain()])?
+    {
+        return Ok(());
+    }
     let config = config.network(Network::random(args.seed).delays(1..=4));
     // Proposal 1: every voter votes, some twice. Proposal 2: only the first two voters.
     let mut votes: Vec<Vote> = (1..=args.voters)

@@ -22,6 +22,8 @@ Where it runs (timely's own options, read before the others):
 #[derive(Parser)]
 #[command(after_help = CLUSTER_HELP, disable_help_flag = true)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// An edge list: two unsigned integers per line, tab or space separated, `#` comments allowed.
     /// Without it, the bundled `ol-cedge` graph is used.
     #[arg(long, value_name = "FILE")]
@@ -38,6 +40,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::reach::Reach::explain()])?
+    {
+        return Ok(());
+    }
     let started = Instant::now();
     let edges = load_graph(args.input.as_deref())?;
     eprintln!("loaded {} edges in {:.2?}", edges.len(), started.elapsed());

@@ -11,6 +11,8 @@ use clap::Parser;
 /// A counter passed around a ring of logical nodes through a Blossom channel.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// The number of nodes in the ring.
     #[arg(long, default_value_t = 5)]
     nodes: u32,
@@ -26,6 +28,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::ring::Ring::explain()])?
+    {
+        return Ok(());
+    }
     anyhow::ensure!(args.nodes > 0, "a ring needs at least one node");
     let (last, ticks) = run_ring(args.nodes, args.bound, &config)?;
     for (node, value) in last.iter().enumerate() {

@@ -14,6 +14,8 @@ use clap::Parser;
 /// The shortest paths of a weighted directed graph, computed by Blossom rules.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// `from to km` per line. Without it, the bundled canal network is used.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
@@ -29,6 +31,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::shortest::ShortestPaths::explain()])?
+    {
+        return Ok(());
+    }
     let roads = load_roads(args.input.as_deref())?;
     let max_km = args.max_km.unwrap_or_else(|| {
         roads

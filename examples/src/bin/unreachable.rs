@@ -13,6 +13,8 @@ use clap::Parser;
 /// The nodes of a directed graph that cannot be reached from a source.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// An edge list: two unsigned integers per line. Without it, the bundled graph is used.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
@@ -31,6 +33,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::unreachable::Unreachable::explain()])?
+    {
+        return Ok(());
+    }
     let edges = load_graph(args.input.as_deref())?;
     let Some(from) = args.from.or_else(|| edges.first().map(|&(src, _)| src)) else {
         anyhow::bail!("the graph has no edges, so there is no default source: pass --from");

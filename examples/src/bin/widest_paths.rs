@@ -15,6 +15,8 @@ use clap::Parser;
 /// The widest paths of a directed graph, through a `Max` lattice per pair.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// `from to width` per line. Without it, the bundled canal network is used.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
@@ -27,6 +29,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::paths::WidestPaths::explain()])?
+    {
+        return Ok(());
+    }
     let roads = load_roads(args.input.as_deref())?;
     let widest = widest_paths(&roads, &config)?;
     for (from, to, width) in &widest {

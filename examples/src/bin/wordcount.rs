@@ -14,6 +14,8 @@ use clap::Parser;
 /// Word frequencies of a text, computed by Blossom rules.
 #[derive(Parser)]
 struct Args {
+    #[command(flatten)]
+    report: blossom_examples::report::ExplainArgs,
     /// A UTF-8 text file. Without it, the bundled text is used.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
@@ -29,6 +31,12 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     let args = Args::parse_from(rest);
+    if args
+        .report
+        .print(&[blossom_examples::wordcount::WordCount::explain()])?
+    {
+        return Ok(());
+    }
     let text = match &args.input {
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {} as UTF-8 text", path.display()))?,

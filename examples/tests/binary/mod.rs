@@ -1,5 +1,8 @@
 //! Running an example binary from a test.
 
+// Each test crate that includes this module uses part of it.
+#![allow(dead_code)]
+
 use std::process::Command;
 
 /// Runs an example binary and returns its stdout, after checking it succeeded.
