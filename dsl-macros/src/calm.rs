@@ -25,6 +25,7 @@ use syn::{Expr, Type};
 
 use crate::parse::{Kind, Merge};
 use crate::resolve::{Hir, Item, RuleHir, Slot, VarId};
+use crate::seal::SealHir;
 
 /// The standard lattices of `blossom::lattices`, by name: a column of one of these types (or of
 /// a type a `lattice` relation of the program holds) holds lattice values.
@@ -82,14 +83,23 @@ impl Reason {
         }
     }
 
-    /// What to do about it when it comes after asynchrony.
-    pub fn fix(&self, from: &str, name: impl Fn(usize) -> String) -> String {
+    /// What to do about it when it comes after asynchrony; `seal` is a seal declaration that
+    /// would apply, if the rule reads a candidate guard.
+    pub fn fix(&self, from: &str, name: impl Fn(usize) -> String, seal: Option<&str>) -> String {
+        let sealed = match seal {
+            Some(seal) => format!(
+                "declare `{seal}` if a key is complete once that holds, so that this rule reads `{from}` only where it is complete"
+            ),
+            None => format!(
+                "negate or aggregate `{from}` only where it is sealed (`seal {from}(key..) when done;`, and read `done` on the key in this rule)"
+            ),
+        };
         match self {
             Reason::Negation => format!(
-                "rows of `{from}` may still be in flight when it is negated: make the fact a lattice and test a threshold with `when` instead of negating, or negate only once `{from}` is sealed (complete for the key or the tick)"
+                "rows of `{from}` may still be in flight when it is negated: make the fact a lattice and test a threshold with `when` instead of negating, or {sealed}"
             ),
             Reason::Aggregate(_) => format!(
-                "the aggregate counts whichever rows of `{from}` have arrived: merge them into a lattice instead (`SetUnion` and `Len`, `Max`, `Min`, `GCounter`) and test a threshold with `when`, or aggregate only once `{from}` is sealed"
+                "the aggregate counts whichever rows of `{from}` have arrived: merge them into a lattice instead (`SetUnion` and `Len`, `Max`, `Min`, `GCounter`) and test a threshold with `when`, or {sealed}"
             ),
             Reason::Deletion | Reason::Upsert => format!(
                 "messages reorder, so what is deleted or overwritten depends on timing: keep a log of the actions in `{from}` (a table or a lattice) and compute the state from it where the log is complete"
@@ -116,6 +126,10 @@ pub struct EdgeReport {
     pub reasons: Vec<Reason>,
     /// The rule shows a lattice value in an output (a view, not counted as non-monotone).
     pub view: bool,
+    /// The guard of the seal that makes a negation or an aggregate of this edge safe.
+    pub sealed_by: Option<usize>,
+    /// A seal declaration that would make this edge's negation or aggregate safe.
+    pub seal_hint: Option<String>,
 }
 
 impl EdgeReport {
@@ -211,8 +225,8 @@ impl State {
     }
 }
 
-/// Classifies every edge of `hir` and labels every output.
-pub fn calm(hir: &Hir) -> Calm {
+/// Classifies every edge of `hir` and labels every output, trusting `seals`.
+pub fn calm(hir: &Hir, seals: &[SealHir]) -> Calm {
     let lattice_types = lattice_types(hir);
     let fed = channel_fed(hir);
     // An output that no rule reads ends its paths: it may show a lattice's value (a view).
@@ -225,7 +239,13 @@ pub fn calm(hir: &Hir) -> Calm {
     let sink = |r: usize| hir.relations[r].kind == Kind::Output && !read[r];
     let mut edges: Vec<EdgeReport> = Vec::new();
     for (index, rule) in hir.rules.iter().enumerate() {
-        for edge in rule_edges(hir, index, rule, &lattice_types, &fed, sink(rule.head)) {
+        let context = Context {
+            lattice_types: &lattice_types,
+            fed: &fed,
+            seals,
+            view: sink(rule.head),
+        };
+        for edge in rule_edges(hir, index, rule, &context) {
             match edges
                 .iter_mut()
                 .find(|e| (e.from, e.to, e.rule) == (edge.from, edge.to, edge.rule))
@@ -237,6 +257,8 @@ pub fn calm(hir: &Hir) -> Calm {
                         }
                     }
                     same.view |= edge.view;
+                    same.sealed_by = same.sealed_by.or(edge.sealed_by);
+                    same.seal_hint = same.seal_hint.take().or(edge.seal_hint);
                 }
                 None => edges.push(edge),
             }
@@ -301,15 +323,25 @@ fn channel_fed(hir: &Hir) -> Vec<bool> {
     fed
 }
 
-/// The edges of one rule, each with the reasons it is not monotone.
-fn rule_edges(
-    hir: &Hir,
-    index: usize,
-    rule: &RuleHir,
-    lattice_types: &BTreeSet<String>,
-    fed: &[bool],
+/// What classifying one rule's edges needs to know of the whole program.
+struct Context<'a> {
+    lattice_types: &'a BTreeSet<String>,
+    fed: &'a [bool],
+    seals: &'a [SealHir],
+    /// The rule derives into an output no rule reads.
     view: bool,
-) -> Vec<EdgeReport> {
+}
+
+/// The edges of one rule, each with the reasons it is not monotone.
+fn rule_edges(hir: &Hir, index: usize, rule: &RuleHir, context: &Context) -> Vec<EdgeReport> {
+    let (lattice_types, fed, view) = (context.lattice_types, context.fed, context.view);
+    // Atoms a seal guards, and the guards themselves, read all there is for their key.
+    let guarded = crate::seal::guarded(rule, context.seals);
+    let sealed_by = |at: usize| {
+        (guarded.iter())
+            .find(|&&(atom, guard_at, _)| atom == at || guard_at == at)
+            .map(|&(_, _, guard)| guard)
+    };
     let mut common = Vec::new();
     if let Some(function) = rule.aggregates.iter().flatten().next() {
         common.push(Reason::Aggregate(function.function.name()));
@@ -338,6 +370,15 @@ fn rule_edges(
         if negated {
             reasons.push(Reason::Negation);
         }
+        let sealed = sealed_by(at);
+        if sealed.is_some() {
+            reasons.retain(|r| !matches!(r, Reason::Negation | Reason::Aggregate(_)));
+        }
+        let order_sensitive =
+            (reasons.iter()).any(|r| matches!(r, Reason::Negation | Reason::Aggregate(_)));
+        let seal_hint = order_sensitive
+            .then(|| crate::seal::suggest(hir, rule, at))
+            .flatten();
         let mut shows = false;
         for reveal in revealed.iter().filter(|r| r.at == at) {
             if view && reveal.in_head {
@@ -360,6 +401,8 @@ fn rule_edges(
             merge: rule.rule.merge,
             reasons,
             view: shows,
+            sealed_by: sealed,
+            seal_hint,
         });
     }
     edges
@@ -367,8 +410,9 @@ fn rule_edges(
 
 /// The lattice variables of `rule` that it reveals.
 fn reveals(hir: &Hir, rule: &RuleHir, lattice_types: &BTreeSet<String>) -> Vec<Revealing> {
-    // Where each lattice variable comes from: the atom binding it, or for a `let` binding the
-    // result of a declared monotone function, the atoms of the lattice values it applies to.
+    // Where each lattice variable comes from: the atom binding it, or for a `let` binding a
+    // lattice value (another lattice variable, or a declared monotone function's result), the
+    // atoms of the lattice values it is computed from.
     let mut origins: BTreeMap<VarId, BTreeSet<usize>> = BTreeMap::new();
     for (at, item) in rule.items.iter().enumerate() {
         match item {
@@ -386,7 +430,7 @@ fn reveals(hir: &Hir, rule: &RuleHir, lattice_types: &BTreeSet<String>) -> Vec<R
             }
             Item::Let {
                 expr, uses, binds, ..
-            } if is_apply(expr) => {
+            } if is_apply(expr) || variable(expr).is_some() => {
                 let from: BTreeSet<usize> = (uses.iter())
                     .filter_map(|v| origins.get(v))
                     .flatten()
@@ -413,11 +457,13 @@ fn reveals(hir: &Hir, rule: &RuleHir, lattice_types: &BTreeSet<String>) -> Vec<R
     };
     for item in &rule.items {
         match item {
-            Item::If { expr, .. } | Item::Let { expr, .. } => body.visit_expr(expr),
+            Item::If { expr, .. } => body.condition(expr),
+            // A lattice value bound as it is, or through a monotone function, stays one.
+            Item::Let { expr, .. } => body.check(expr, true),
             Item::Atom { slots, .. } => {
                 for slot in slots {
                     if let Slot::Const { expr, .. } = slot {
-                        body.visit_expr(expr);
+                        body.check(expr, false);
                     }
                 }
             }
@@ -429,12 +475,9 @@ fn reveals(hir: &Hir, rule: &RuleHir, lattice_types: &BTreeSet<String>) -> Vec<R
     };
     let head_types = &hir.relations[rule.head].columns;
     for (arg, column) in rule.rule.head.args.iter().zip(head_types) {
-        // A lattice value merged as it is into a lattice column stays a lattice value.
-        let bare = variable(arg).is_some_and(|name| names.contains_key(&name));
+        // A lattice value merged into a lattice column stays a lattice value.
         let lattice_column = type_name(&column.ty).is_some_and(|n| lattice_types.contains(&n));
-        if !(bare && lattice_column) {
-            head.visit_expr(arg);
-        }
+        head.check(arg, lattice_column);
     }
     let found = (body.found.into_iter().map(|var| (var, false)))
         .chain(head.found.into_iter().map(|var| (var, true)));
@@ -471,47 +514,61 @@ fn variable(expr: &Expr) -> Option<String> {
     }
 }
 
-/// Finds lattice variables used other than as the argument of `.apply`, or as a side of a
-/// threshold (`when` becomes `::blossom::Lattice::leq(&(a), &(b))`).
+/// Finds the lattice variables an expression uses as plain values. A lattice value may be used
+/// as it is where a lattice is expected, or passed to a declared monotone function (`F.apply(&x)`)
+/// whose result is then itself a lattice value, used under the same rule; a threshold (`when`,
+/// which becomes `::blossom::Lattice::leq(&(a), &(b))`) compares lattice values. Anything else
+/// (a method such as `.get()`, arithmetic, a comparison, a negated threshold) reveals them.
 struct Revealed<'a> {
     names: &'a BTreeMap<String, VarId>,
     found: BTreeSet<VarId>,
 }
 
 impl Revealed<'_> {
-    fn allowed(&self, expr: &Expr) -> bool {
-        variable(expr).is_some_and(|name| self.names.contains_key(&name))
+    /// Checks `expr`, where a lattice value is `allowed` or not.
+    fn check(&mut self, expr: &Expr, allowed: bool) {
+        match expr {
+            Expr::Paren(inner) => self.check(&inner.expr, allowed),
+            Expr::Group(inner) => self.check(&inner.expr, allowed),
+            Expr::Reference(inner) => self.check(&inner.expr, allowed),
+            Expr::MethodCall(call) if is_apply(expr) => {
+                self.visit_expr(&call.receiver);
+                for arg in &call.args {
+                    self.check(arg, allowed);
+                }
+            }
+            Expr::Path(_) if allowed => {}
+            _ => self.visit_expr(expr),
+        }
+    }
+
+    /// Checks an `if` or `when` condition: a threshold compares lattice values.
+    fn condition(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Call(call) if is_threshold(&call.func) => {
+                for arg in &call.args {
+                    self.check(arg, true);
+                }
+            }
+            _ => self.check(expr, false),
+        }
     }
 }
 
+/// `::blossom::Lattice::leq`, which a `when` threshold becomes.
+fn is_threshold(func: &Expr) -> bool {
+    let Expr::Path(path) = func else {
+        return false;
+    };
+    let names: Vec<String> = (path.path.segments.iter())
+        .map(|s| s.ident.to_string())
+        .collect();
+    names.ends_with(&["Lattice".to_string(), "leq".to_string()])
+}
+
+/// Everything under an expression that is not a place for a lattice value reveals the lattice
+/// variables it uses.
 impl<'ast> Visit<'ast> for Revealed<'_> {
-    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if call.method == "apply" && call.args.len() == 1 {
-            self.visit_expr(&call.receiver);
-            if let Some(arg) = call.args.first().filter(|arg| !self.allowed(arg)) {
-                self.visit_expr(arg);
-            }
-            return;
-        }
-        syn::visit::visit_expr_method_call(self, call);
-    }
-
-    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        let threshold = matches!(&*call.func, Expr::Path(p)
-            if p.path.segments.len() >= 2
-                && p.path.segments[p.path.segments.len() - 2].ident == "Lattice"
-                && p.path.segments[p.path.segments.len() - 1].ident == "leq");
-        if threshold {
-            for arg in &call.args {
-                if !self.allowed(arg) {
-                    self.visit_expr(arg);
-                }
-            }
-            return;
-        }
-        syn::visit::visit_expr_call(self, call);
-    }
-
     fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
         if let Some(&var) = (path.path.get_ident()).and_then(|i| self.names.get(&i.to_string())) {
             self.found.insert(var);
@@ -608,7 +665,8 @@ mod tests {
         let mut program: Program = syn::parse2(tokens).expect("parses");
         crate::locate::locate(&mut program).expect("locates");
         let hir = crate::resolve::resolve(&program).expect("resolves");
-        let calm = calm(&hir);
+        let seals = crate::seal::resolve(&hir).expect("seals resolve");
+        let calm = calm(&hir, &seals);
         let name = |r: usize| hir.relations[r].name.to_string();
         let non_monotone = (calm.edges.iter())
             .filter(|e| !e.monotone())
@@ -626,7 +684,10 @@ mod tests {
         let fixes = (calm.outputs.iter())
             .flat_map(|o| &o.paths)
             .filter_map(|p| p.diverges_at)
-            .map(|e| calm.edges[e].reasons[0].fix(&name(calm.edges[e].from), name))
+            .map(|e| {
+                let edge = &calm.edges[e];
+                edge.reasons[0].fix(&name(edge.from), name, edge.seal_hint.as_deref())
+            })
             .collect();
         let views = calm.edges.iter().filter(|e| e.view).count();
         Seen {
@@ -765,6 +826,8 @@ mod tests {
                 lattice dist(n: u32) -> Min<u32>;
                 output far(n: u32);
                 output count(n: u32, c: usize);
+                scratch big(n: u32);
+                scratch small(n: u32);
                 dist(n, Min::new(0)) <= source(n);
                 dist(b, Min::new(*d.get() + w)) <= dist(a, d), edge(a, b, w);
                 far(n) <= dist(n, d), if *d.get() > 10;
@@ -862,5 +925,112 @@ mod tests {
             "{:?}",
             seen.fixes
         );
+    }
+
+    /// The cart of Bloom's example, with `seals` declared.
+    fn cart(seals: proc_macro2::TokenStream) -> Seen {
+        seen(quote! {
+            P {
+                input action(s: u32, q: u32, item: u32, d: i32);
+                input checkout(s: u32, last: u32);
+                channel op(@to: Addr, s: u32, q: u32, item: u32, d: i32);
+                channel done(@to: Addr, s: u32, last: u32);
+                table ops(s: u32, q: u32, item: u32, d: i32);
+                table closing(s: u32, last: u32);
+                lattice seen(s: u32) -> SetUnion<u32>;
+                scratch complete(s: u32);
+                output cart(s: u32, item: u32, qty: i32);
+                #seals
+                op(@Addr(0), s, q, i, d) <~ action(s, q, i, d);
+                done(@Addr(0), s, n) <~ checkout(s, n);
+                ops(s, q, i, d) <= op(_, s, q, i, d);
+                seen(s, SetUnion::singleton(q)) <= op(_, s, q, _, _);
+                closing(s, n) <= done(_, s, n);
+                complete(s) <= seen(s, x), closing(s, n), let k = Prefix.apply(&x), when k >= Max::new(n);
+                cart(s, i, sum(d)) <= complete(s), closing(s, n), ops(s, q, i, d), if q <= n;
+            }
+        })
+    }
+
+    #[test]
+    fn seals_make_an_aggregate_after_channels_safe_and_the_fix_names_them() {
+        let open = cart(quote!());
+        assert_eq!(label_of(&open, "cart"), Label::Divergent);
+        // The fix proposes the seal to declare, with the guard the rule already reads.
+        assert!(
+            open.fixes
+                .iter()
+                .any(|f| f.contains("`seal closing(s) when complete;`")
+                    || f.contains("`seal ops(s) when complete;`")),
+            "{:?}",
+            open.fixes
+        );
+        let half = cart(quote!(seal ops(s) when complete;));
+        assert_eq!(label_of(&half, "cart"), Label::Divergent);
+        assert_eq!(
+            half.non_monotone,
+            ["closing -> cart: Aggregate(\"sum\")"],
+            "the guard and the sealed relation are safe, `closing` is not yet"
+        );
+        assert!(
+            half.fixes[0].contains("`seal closing(s) when complete;`"),
+            "{:?}",
+            half.fixes
+        );
+        let sealed = cart(quote!(seal ops(s) when complete; seal closing(s) when complete;));
+        assert!(sealed.non_monotone.is_empty(), "{:?}", sealed.non_monotone);
+        assert_eq!(label_of(&sealed, "cart"), Label::Async);
+    }
+
+    #[test]
+    fn a_seal_guards_only_a_rule_that_reads_its_guard_on_the_same_key() {
+        let seen = seen(quote! {
+            P {
+                input a(k: u32, v: u32);
+                input done(k: u32);
+                channel m(@to: Addr, k: u32, v: u32);
+                table got(k: u32, v: u32);
+                output total(k: u32, n: u64);
+                output other(k: u32, n: u64);
+                seal got(k) when done;
+                m(@Addr(0), k, v) <~ a(k, v);
+                got(k, v) <= m(_, k, v);
+                total(k, count()) <= done(k), got(k, _);
+                other(k, count()) <= done(j), got(k, _), if j == k;
+            }
+        });
+        assert_eq!(label_of(&seen, "total"), Label::Async);
+        assert_eq!(label_of(&seen, "other"), Label::Divergent);
+    }
+
+    fn seal_errors(tokens: proc_macro2::TokenStream) -> Vec<String> {
+        let program: Program = syn::parse2(tokens).expect("parses");
+        let hir = crate::resolve::resolve(&program).expect("resolves");
+        match crate::seal::resolve(&hir) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_seal_must_name_a_relation_its_columns_and_a_guard_of_the_key_s_width() {
+        let errors = seal_errors(quote! {
+            P {
+                input a(k: u32, v: u32);
+                input done(k: u32);
+                seal a(k, w) when done;
+                seal b(k) when done;
+                seal a(k, v) when done;
+                seal a(k) when a;
+            }
+        });
+        assert_eq!(errors.len(), 4, "{errors:#?}");
+        assert!(errors[0].contains("`a` has no column `w`"), "{errors:#?}");
+        assert!(errors[1].contains("no relation `b`"), "{errors:#?}");
+        assert!(
+            errors[2].contains("`done` has 1 column(s) and the seal's key 2"),
+            "{errors:#?}"
+        );
+        assert!(errors[3].contains("cannot seal itself"), "{errors:#?}");
     }
 }

@@ -14,6 +14,7 @@ mod locate;
 mod parse;
 mod plan;
 mod resolve;
+mod seal;
 
 use proc_macro2::TokenStream;
 
@@ -33,8 +34,10 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     locate::locate(&mut program)?;
     let hir = resolve::resolve(&program)?;
     let analysis = analysis::analyse(&hir)?;
+    let seals = seal::resolve(&hir)?;
+    let calm = calm::calm(&hir, &seals);
     let plan = plan::plan(&hir, &analysis);
-    Ok(codegen::generate(&hir, &analysis, &plan))
+    Ok(codegen::generate(&hir, &analysis, &plan, &calm))
 }
 
 #[cfg(test)]

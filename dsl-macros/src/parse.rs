@@ -1,7 +1,8 @@
 //! Stage 1: the syntax tree of a program, parsed from the macro's tokens.
 //!
 //! ```text
-//! program  := attrs vis NAME '{' (decl | rule)* '}'
+//! program  := attrs vis NAME '{' (decl | seal | rule)* '}'
+//! seal     := 'seal' NAME '(' col,* ')' 'when' NAME ';'          once the guard holds a key, it is complete
 //! decl     := attrs KIND NAME '(' columns ')' ';'               KIND: input table scratch output channel
 //!           | attrs 'periodic' NAME '(' 'every' '=' expr ')' ';'  one row `(n: u64)` per firing
 //!           | attrs 'lattice' NAME '(' (col ':' Type),* ')' '->' Type ';'   a value per key
@@ -28,6 +29,19 @@ pub struct Program {
     pub name: Ident,
     pub decls: Vec<Decl>,
     pub rules: Vec<Rule>,
+    /// `seal r(k, ..) when g;` declarations.
+    pub seals: Vec<Seal>,
+}
+
+/// `seal r(k, ..) when g;`: once `g` holds a row, `r` has every row it will ever have whose
+/// columns `k, ..` equal that row's columns. A claim, like a declared monotone function: the
+/// CALM analysis trusts it to make a negation or an aggregate of `r` that is guarded by `g` on
+/// the same key safe after asynchrony.
+pub struct Seal {
+    pub relation: Ident,
+    /// The sealed relation's key columns, by name.
+    pub columns: Vec<Ident>,
+    pub guard: Ident,
 }
 
 /// A relation declaration.
@@ -206,10 +220,16 @@ impl Parse for Program {
         braced!(content in input);
         let mut decls = Vec::new();
         let mut rules = Vec::new();
+        let mut seals = Vec::new();
         while !content.is_empty() {
             let attrs = content.call(Attribute::parse_outer)?;
             let fork = content.fork();
             let first: Ident = fork.parse()?;
+            if first == "seal" && fork.peek(Ident) {
+                content.parse::<Ident>()?;
+                seals.push(content.parse()?);
+                continue;
+            }
             match Kind::from_ident(&first).filter(|_| fork.peek(Ident)) {
                 Some(kind) => {
                     content.parse::<Ident>()?;
@@ -232,6 +252,30 @@ impl Parse for Program {
             name,
             decls,
             rules,
+            seals,
+        })
+    }
+}
+
+impl Parse for Seal {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let relation = input.parse()?;
+        let content;
+        parenthesized!(content in input);
+        let columns = content.parse_terminated(Ident::parse, Token![,])?;
+        let when: Ident = input.parse()?;
+        if when != "when" {
+            return Err(syn::Error::new(
+                when.span(),
+                "a seal names the relation that completes a key after `when`: `seal r(k) when done;`",
+            ));
+        }
+        let guard = input.parse()?;
+        input.parse::<Token![;]>()?;
+        Ok(Seal {
+            relation,
+            columns: columns.into_iter().collect(),
+            guard,
         })
     }
 }

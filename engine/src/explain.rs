@@ -81,6 +81,9 @@ pub struct EdgeInfo {
     /// Whether the rule shows a lattice's current value in an output (a view: a row replaced
     /// by one for a larger value, which every replica converges to).
     pub view: bool,
+    /// The relation whose rows seal what this edge negates or aggregates (`seal r(..) when
+    /// g;` and the rule reads `g` on the key), which makes it safe.
+    pub sealed_by: Option<&'static str>,
 }
 
 impl EdgeInfo {
@@ -181,6 +184,10 @@ impl fmt::Display for Coordination<'_> {
             for edge in &edges {
                 if edge.asynchronous {
                     rule(f, edge.rule, "sends through a channel")?;
+                }
+                if let Some(guard) = edge.sealed_by {
+                    let what = format!("reads `{}` where `{guard}` seals it", edge.from);
+                    rule(f, edge.rule, &what)?;
                 }
                 for reason in edge.reasons {
                     rule(f, edge.rule, reason)?;

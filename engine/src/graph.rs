@@ -1,7 +1,8 @@
 //! Pictures of a program's dependency graph, from its [`Explain`]: relations as nodes, grouped
 //! by stratum; an edge per rule reading one relation to derive another. Monotone edges are
-//! plain, points of order (non-monotone edges) bold and red with their reason, channel sends
-//! dashed, and next-tick edges (`<+`, `<-`, `<+-`) dotted. Each output carries its label.
+//! plain, points of order (non-monotone edges) bold and red with their reason, sealed ones
+//! green, channel sends dashed, and next-tick edges (`<+`, `<-`, `<+-`) dotted. Each output
+//! carries its label.
 
 use std::fmt::Write;
 
@@ -11,6 +12,7 @@ use crate::explain::{EdgeInfo, Explain};
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Style {
     Monotone,
+    Sealed,
     PointOfOrder,
     Channel,
     NextTick,
@@ -20,6 +22,8 @@ impl Explain {
     fn style(&self, edge: &EdgeInfo) -> Style {
         if !edge.monotone() {
             Style::PointOfOrder
+        } else if edge.sealed_by.is_some() {
+            Style::Sealed
         } else if edge.asynchronous {
             Style::Channel
         } else if self.transition.contains(&edge.rule) {
@@ -44,6 +48,9 @@ impl Explain {
     fn edge_text(&self, edge: &EdgeInfo) -> String {
         let merge = if edge.asynchronous { " <~" } else { "" };
         let mut text = format!("rule {}{merge}", edge.rule);
+        if let Some(guard) = edge.sealed_by {
+            text.push_str(&format!(": sealed by {guard}"));
+        }
         for reason in edge.reasons {
             // The reason's first words say what it is: "negates `r`", "aggregates `r` ...".
             let short: String = reason.split(" (").next().unwrap_or(reason).into();
@@ -82,11 +89,15 @@ impl Explain {
             }
             let _ = writeln!(out, "  end");
         }
-        let mut points_of_order = Vec::new();
+        let (mut points_of_order, mut sealed) = (Vec::new(), Vec::new());
         for (index, edge) in self.edges.iter().enumerate() {
             let text = quote(&self.edge_text(edge));
             let arrow = match self.style(edge) {
                 Style::Monotone => "-->",
+                Style::Sealed => {
+                    sealed.push(index.to_string());
+                    "-->"
+                }
                 Style::PointOfOrder => {
                     points_of_order.push(index.to_string());
                     "==>"
@@ -96,12 +107,13 @@ impl Explain {
             };
             let _ = writeln!(out, "  {} {arrow}|\"{text}\"| {}", edge.from, edge.to);
         }
-        if !points_of_order.is_empty() {
-            let _ = writeln!(
-                out,
-                "  linkStyle {} stroke:#d00,stroke-width:3px",
-                points_of_order.join(",")
-            );
+        for (links, style) in [
+            (points_of_order, "stroke:#d00,stroke-width:3px"),
+            (sealed, "stroke:#080,stroke-width:2px"),
+        ] {
+            if !links.is_empty() {
+                let _ = writeln!(out, "  linkStyle {} {style}", links.join(","));
+            }
         }
         out
     }
@@ -143,6 +155,7 @@ impl Explain {
         for edge in self.edges {
             let style = match self.style(edge) {
                 Style::Monotone => "",
+                Style::Sealed => ", color=darkgreen, fontcolor=darkgreen",
                 Style::PointOfOrder => ", color=red, fontcolor=red, penwidth=2.5",
                 Style::Channel => ", style=dashed, color=blue",
                 Style::NextTick => ", style=dotted",
@@ -225,6 +238,7 @@ pub(crate) fn json(explain: &Explain) -> String {
             ("asynchronous", e.asynchronous.to_string()),
             ("reasons", strings(e.reasons)),
             ("view", e.view.to_string()),
+            ("sealed_by", e.sealed_by.map_or("null".into(), string)),
         ])
     });
     let label = |l: crate::explain::Label| string(&format!("{l:?}"));

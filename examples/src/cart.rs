@@ -3,6 +3,11 @@
 //! server keeps the numbers it has seen in a `SetUnion`; the cart is complete once every action
 //! up to the checkout's is present (a threshold on [`Prefix`], a monotone function), and only
 //! then is it summed. Until then nothing is output, so a cart is never seen half-assembled.
+//!
+//! The sum reads actions that arrive through a channel, which would make it divergent; the seal
+//! `seal counted(client, session) when complete;` says that once a session is complete, every
+//! action it counts has arrived (a session has one checkout), and the CALM analysis accepts the
+//! sum: the cart is asynchronous but confluent.
 
 use blossom::lattices::Monotone;
 use blossom::{Addr, Config, Error, Max, SetUnion};
@@ -37,9 +42,11 @@ blossom::program! {
         table   closing(client: Addr, session: u32, last: u32);
         lattice seen(client: Addr, session: u32) -> SetUnion<u32>;
         scratch complete(client: Addr, session: u32);
+        scratch counted(client: Addr, session: u32, seq: u32, item: String, delta: i32);
         scratch summed(client: Addr, session: u32, item: String, qty: i32);
         output  checked_out(client: Addr, session: u32);
         output  cart(client: Addr, session: u32, item: String, qty: i32);
+        seal    counted(client, session) when complete;
 
         op(@SERVER, me, s, q, i, d) <~ action(@me, s, q, i, d);
         done(@SERVER, me, s, n) <~ checkout(@me, s, n);
@@ -49,7 +56,8 @@ blossom::program! {
         complete(c, s) <= seen(c, s, x), closing(c, s, n),
             let k = Prefix.apply(&x), when k >= Max::new(n);
         checked_out(c, s) <= complete(c, s);
-        summed(c, s, i, sum(d)) <= complete(c, s), closing(c, s, n), ops(c, s, q, i, d), if q <= n;
+        counted(c, s, q, i, d) <= ops(c, s, q, i, d), closing(c, s, n), if q <= n;
+        summed(c, s, i, sum(d)) <= complete(c, s), counted(c, s, _, i, d);
         cart(c, s, i, k) <= summed(c, s, i, k), if k > 0;
     }
 }

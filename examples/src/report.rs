@@ -6,7 +6,8 @@ use blossom::Explain;
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// Print what the compiler decided and what needs coordination (the CALM analysis), then
-    /// exit without running: as `text` (the default), `json`, `mermaid` or `dot`.
+    /// exit without running: as `text` (the default), `json`, `mermaid`, `dot`, or `svg` (drawn
+    /// by Graphviz `dot`, if installed).
     #[arg(long, value_name = "FORMAT", num_args = 0..=1, default_missing_value = "text")]
     pub explain: Option<Format>,
 }
@@ -22,6 +23,8 @@ pub enum Format {
     Mermaid,
     /// The dependency graph for Graphviz `dot`.
     Dot,
+    /// The dependency graph drawn as SVG by Graphviz `dot`, which must be installed.
+    Svg,
 }
 
 impl ExplainArgs {
@@ -37,8 +40,36 @@ impl ExplainArgs {
                 Format::Json => println!("{}", explain.to_json()),
                 Format::Mermaid => println!("{}", explain.mermaid()),
                 Format::Dot => println!("{}", explain.dot()),
+                Format::Svg => println!("{}", svg(&explain.dot())?),
             }
         }
         Ok(true)
     }
+}
+
+/// `graph` drawn by Graphviz: `dot -Tsvg`.
+fn svg(graph: &str) -> anyhow::Result<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut dot = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "--explain svg needs Graphviz's `dot` on the PATH ({error}); `--explain dot` prints its input"
+            )
+        })?;
+    if let Some(mut input) = dot.stdin.take() {
+        input.write_all(graph.as_bytes())?;
+    }
+    let output = dot.wait_with_output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "dot failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(String::from_utf8(output.stdout)?)
 }

@@ -1,8 +1,9 @@
 //! The CALM reports of the examples, in pairs that differ in what needs coordination:
 //! reachability (monotone) and unreachable (a negation); shortest paths by `argmin` (an
 //! aggregate) and through a lattice (monotone); a quorum by a set's size threshold
-//! (asynchronous but confluent); the cart, whose sum after asynchronous messages diverges
-//! without a seal; the ad counter, whose stop on a gossiped count is a real point of order.
+//! (asynchronous but confluent); the cart, whose sum after asynchronous messages is safe where a
+//! seal says the actions are complete; the ad counter, whose stop on a gossiped count is a real
+//! point of order.
 //! And `--explain` in each of its four formats, and every example's report as a reviewed
 //! snapshot (`tests/snapshots/`; after a change, review with `cargo insta review`, or rerun with
 //! `INSTA_UPDATE=always` and read the diff).
@@ -91,20 +92,32 @@ fn a_quorum_by_a_set_threshold_is_confluent() {
 }
 
 #[test]
-fn what_diverges_says_where_and_how_to_fix_it() {
+fn a_sealed_sum_is_confluent_and_what_diverges_says_where_and_how_to_fix_it() {
     let cart = cart::Cart::explain();
+    assert!(points_of_order(cart).is_empty(), "{}", cart.coordination());
+    assert!(labels(cart).iter().all(|(_, l)| *l == Label::Async));
+    let sealed: Vec<(&str, Option<&str>)> = (cart.edges.iter())
+        .filter(|e| e.sealed_by.is_some())
+        .map(|e| (e.from, e.sealed_by))
+        .collect();
     assert_eq!(
-        labels(cart),
-        [("checked_out", Label::Async), ("cart", Label::Divergent)]
+        sealed,
+        [
+            ("complete", Some("complete")),
+            ("counted", Some("complete"))
+        ]
     );
-    let path = &cart.output("cart").expect("an output `cart`").paths[0];
-    let at = path.diverges_at.expect("a divergent path says where");
-    assert_eq!((cart.edges[at].from, cart.edges[at].to), ("ops", "summed"));
-    assert!(path.fix.contains("sealed"), "{}", path.fix);
     let ads = ads::AdCounter::explain();
     assert_eq!(points_of_order(ads), ["stopped -> served"]);
     let served = ads.output("served").expect("an output `served`");
     assert_eq!(served.label, Label::Divergent);
+    let path = &served.paths[0];
+    let at = path.diverges_at.expect("a divergent path says where");
+    assert_eq!(
+        (ads.edges[at].from, ads.edges[at].to),
+        ("stopped", "served")
+    );
+    assert!(path.fix.contains("sealed"), "{}", path.fix);
     let text = ads.coordination().to_string();
     assert!(text.contains("sends through a channel"), "{text}");
     assert!(
@@ -141,6 +154,23 @@ fn binaries_explain_in_four_formats() {
         ),
         "{dot}"
     );
+}
+
+#[test]
+fn svg_is_drawn_by_graphviz_or_says_it_is_missing() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_cart"))
+        .args(["--explain", "svg"])
+        .output()
+        .expect("the example binary starts");
+    let graphviz = std::process::Command::new("dot").arg("-V").output().is_ok();
+    if graphviz {
+        assert!(output.status.success());
+        assert!(String::from_utf8_lossy(&output.stdout).contains("<svg"));
+    } else {
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("needs Graphviz"), "{stderr}");
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::analysis::Analysis;
+use crate::calm::Calm;
 use crate::parse::{Decl, Kind, Rule};
 use crate::plan::{KeyPart, Plan};
 use crate::resolve::Hir;
@@ -47,7 +48,7 @@ fn line_of(span: Span) -> u32 {
 }
 
 /// `static EXPLAIN: Explain = ...; &EXPLAIN`.
-pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
+pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> TokenStream {
     let program = hir.program.name.to_string();
     let relations = hir.relations.iter().map(|decl| {
         let name = decl.name.to_string();
@@ -115,7 +116,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         .carried
         .iter()
         .map(|&r| hir.relations[r].name.to_string());
-    let (edges, outputs) = coordination(hir);
+    let (edges, outputs) = coordination(hir, calm);
     quote! {
         static EXPLAIN: ::blossom::Explain = ::blossom::Explain {
             program: #program,
@@ -132,17 +133,23 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
 }
 
 /// The CALM analysis of `hir`, as `EdgeInfo` and `OutputInfo` expressions.
-fn coordination(hir: &Hir) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    let calm = crate::calm::calm(hir);
+fn coordination(hir: &Hir, calm: &Calm) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let name = |r: usize| hir.relations[r].name.to_string();
     let edges = calm.edges.iter().map(|edge| {
         let (from, to, rule) = (name(edge.from), name(edge.to), edge.rule);
         let asynchronous = edge.merge == crate::parse::Merge::Async;
         let reasons = edge.reasons.iter().map(|r| r.describe(&from, name));
         let view = edge.view;
+        let sealed_by = match edge.sealed_by {
+            Some(guard) => {
+                let guard = name(guard);
+                quote!(Some(#guard))
+            }
+            None => quote!(None),
+        };
         quote!(::blossom::explain::EdgeInfo {
             from: #from, to: #to, rule: #rule, asynchronous: #asynchronous,
-            reasons: &[#(#reasons),*], view: #view,
+            reasons: &[#(#reasons),*], view: #view, sealed_by: #sealed_by,
         })
     });
     let outputs = calm.outputs.iter().map(|output| {
@@ -156,7 +163,7 @@ fn coordination(hir: &Hir) -> (Vec<TokenStream>, Vec<TokenStream>) {
                 .and_then(|e| {
                     let edge = &calm.edges[e];
                     let reason = edge.reasons.first()?;
-                    Some(reason.fix(&name(edge.from), name))
+                    Some(reason.fix(&name(edge.from), name, edge.seal_hint.as_deref()))
                 })
                 .unwrap_or_default();
             let diverges_at = match path.diverges_at {

@@ -16,6 +16,7 @@ use syn::Ident;
 use syn::spanned::Spanned;
 
 use crate::analysis::Analysis;
+use crate::calm::Calm;
 use crate::parse::{Decl, Kind};
 use crate::plan::Plan;
 use crate::resolve::Hir;
@@ -43,7 +44,7 @@ pub(crate) fn row_type(decl: &Decl) -> TokenStream {
 }
 
 /// The whole expansion of a program.
-pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
+pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> TokenStream {
     let program = hir.program;
     let name = &program.name;
     let vis = &program.vis;
@@ -152,7 +153,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         .map(|(index, stratum)| stratum::generate(hir, index, stratum, &plan.carried));
     let transition = (!plan.carried.is_empty())
         .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
-    let explain = explain::generate(hir, analysis, plan);
+    let explain = explain::generate(hir, analysis, plan, calm);
     let checks = type_checks(hir);
 
     quote! {
