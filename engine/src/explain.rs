@@ -100,6 +100,9 @@ pub struct OutputInfo {
     pub name: &'static str,
     /// The worst label of its paths ([`Label::Monotone`] when nothing reaches it).
     pub label: Label,
+    /// Whether subscribers are told its rows as they are derived (a monotone output, M or A,
+    /// in a program without keyed relations), not only once each tick is sealed.
+    pub eager: bool,
     /// The worst path from each source (input or periodic) that reaches it.
     pub paths: &'static [PathInfo],
 }
@@ -161,6 +164,11 @@ impl fmt::Display for Coordination<'_> {
                 output.label.letter(),
                 output.label.meaning()
             )?;
+            let told = match output.eager {
+                true => "its rows as they are derived, and each tick's changes once sealed",
+                false => "each tick's changes once sealed, never before",
+            };
+            writeln!(f, "    subscribers are told {told}")?;
             if output.paths.is_empty() {
                 continue;
             }

@@ -258,6 +258,7 @@ pub(crate) fn json(explain: &Explain) -> String {
         object(&[
             ("name", string(o.name)),
             ("label", label(o.label)),
+            ("eager", o.eager.to_string()),
             ("paths", array(paths)),
         ])
     });

@@ -2,11 +2,12 @@
 
 use std::any::Any;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 
 use crate::Error;
 use crate::rt::Column;
 use crate::runtime::{Link, PendingInput, Runtime};
+use crate::subscribe::Subscription;
 
 /// An `input` relation: rows inserted here hold in the next tick, and only in it.
 #[derive(Debug)]
@@ -90,6 +91,15 @@ impl<D: Column> Output<D> {
         }
         rows.sort();
         Ok(rows)
+    }
+
+    /// Subscribes to the output's changes, from the next tick on: each tick's rows as the
+    /// workers derive them (for an output the CALM analysis proves monotone), then the tick's
+    /// changes once it is sealed. Read the events on another thread while this one ticks.
+    pub fn subscribe(&self) -> Result<Subscription<D>, Error> {
+        let (sender, parts) = mpsc::channel();
+        self.link.subscribe(self.index, &sender)?;
+        Ok(Subscription::new(parts, self.link.workers()))
     }
 
     /// The number of rows, without copying them.

@@ -22,6 +22,7 @@ use timely::dataflow::operators::vec::Broadcast;
 use timely::scheduling::Activator;
 
 use crate::rt::{Column, Rel, Scope, Tick};
+use crate::subscribe::{Feed, Part};
 use crate::ticks::{PerTick, each_tick};
 use crate::worker::Settings;
 
@@ -103,6 +104,7 @@ impl WorkerIo {
             later: Vec::new(),
             len: Arc::default(),
             log: None,
+            feed: Feed::default(),
         }));
         let sink = Rc::clone(&rows);
         let ticking = Rc::clone(&self.ticking);
@@ -194,13 +196,39 @@ impl WorkerIo {
         rel
     }
 
-    /// Declares the next `output` relation; hosts read its rows once a tick completes.
+    /// Declares the next `output` relation; hosts read its rows once a tick completes, and
+    /// subscribers hear of its changes once the tick is sealed.
     pub fn output<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) {
-        let rel = if self.settings.gather {
+        self.register(rel);
+    }
+
+    /// Declares the next `output` relation, one the CALM analysis proves monotone: besides its
+    /// sealed changes, subscribers are told the rows of `early` the moment they are derived.
+    ///
+    /// `early` must be a stream in which a row added at tick `t` is in the output at `t`
+    /// whatever else the tick derives: what the program's monotone rules derive before the
+    /// output's union. With keyed relations a tick may be rejected, so nothing is told early.
+    pub fn output_eager<D: Column>(&mut self, rel: &Rel<'_, Tick, D>, early: &Rel<'_, Tick, D>) {
+        let rows = self.register(rel);
+        if self.transactional() {
+            return;
+        }
+        let early = self.gathered(early);
+        let ticking = Rc::clone(&self.ticking);
+        early.inspect_batch(move |_, updates| rows.borrow_mut().feed.early(updates, ticking.get()));
+    }
+
+    /// `rel`, sent to worker 0 when outputs gather there (a cluster).
+    fn gathered<'s, D: Column>(&self, rel: &Rel<'s, Tick, D>) -> Rel<'s, Tick, D> {
+        if self.settings.gather {
             rel.inner.clone().exchange(|_| 0).as_collection()
         } else {
             rel.clone()
-        };
+        }
+    }
+
+    fn register<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) -> Rc<RefCell<Rows<D>>> {
+        let rel = self.gathered(rel);
         let len = self
             .lens
             .get(self.outputs.len())
@@ -211,12 +239,14 @@ impl WorkerIo {
             later: Vec::new(),
             len,
             log: self.transactional().then(Log::default),
+            feed: Feed::default(),
         }));
         let sink = Rc::clone(&rows);
         let ticking = Rc::clone(&self.ticking);
         rel.inspect_batch(move |_, updates| sink.borrow_mut().apply(updates, ticking.get()))
             .probe_with(&self.probe);
-        self.outputs.push(Box::new(rows));
+        self.outputs.push(Box::new(Rc::clone(&rows)));
+        rows
     }
 
     /// Registers a relation that is not an output (a table, scratch or channel) so that tests
@@ -224,7 +254,7 @@ impl WorkerIo {
     /// for it; otherwise it is not kept, and reading it is an error.
     pub fn inspect<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) {
         if self.settings.inspect {
-            self.output(rel);
+            self.register(rel);
         }
     }
 
@@ -308,9 +338,13 @@ impl<D: Column> InputPort for InputSession<Tick, D, isize> {
 pub(crate) trait OutputPort {
     /// Applies the changes held back for tick `tick`, now complete.
     fn complete(&mut self, tick: Tick);
-    /// A tick starts: the changes of a rejected tick are applied again, as differential has
-    /// them, before the new tick's changes arrive.
-    fn begin(&mut self);
+    /// Tick `tick` starts: the changes of a rejected tick are applied again, as differential
+    /// has them, before the new tick's changes arrive.
+    fn begin(&mut self, tick: Tick);
+    /// Tick `tick` is sealed (complete, and accepted): subscribers are told its changes.
+    fn seal(&mut self, tick: Tick);
+    /// Adds a subscriber, told from the next tick on.
+    fn subscribe(&mut self, sender: std::sync::mpsc::Sender<Part>);
     /// The completed tick was rejected: its changes are taken back until the next tick begins.
     fn reject(&mut self);
     /// The rows, sorted, as a `Vec<D>` behind `Any`.
@@ -328,6 +362,8 @@ pub(crate) struct Rows<D> {
     len: Arc<AtomicI64>,
     /// The tick's changes, kept when a tick may be rejected (the program has keys).
     log: Option<Log<D>>,
+    /// The subscribers, and what they have been told.
+    feed: Feed<D>,
 }
 
 /// The changes an output applied in the running tick, and those of a rejected tick.
@@ -366,6 +402,7 @@ impl<D: Column> Rows<D> {
 
     fn add(&mut self, row: &D, diff: isize) {
         let before = self.counts.get(row).copied().unwrap_or(0);
+        self.feed.touch(row, before > 0);
         let after = before + diff;
         if after == 0 {
             self.counts.remove(row);
@@ -393,8 +430,9 @@ impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
         }
     }
 
-    fn begin(&mut self) {
+    fn begin(&mut self, tick: Tick) {
         let mut rows = self.borrow_mut();
+        rows.feed.begin(tick);
         let Some(log) = &mut rows.log else { return };
         log.tick.clear();
         // The dataflow computed the rejected ticks' changes, and this tick's are relative to
@@ -403,6 +441,17 @@ impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
         for (row, diff) in rejected {
             rows.change(&row, diff);
         }
+    }
+
+    fn seal(&mut self, tick: Tick) {
+        let rows = &mut *self.borrow_mut();
+        let counts = &rows.counts;
+        rows.feed
+            .seal(tick, |row| counts.get(row).is_some_and(|count| *count > 0));
+    }
+
+    fn subscribe(&mut self, sender: std::sync::mpsc::Sender<Part>) {
+        self.borrow_mut().feed.subscribe(sender);
     }
 
     fn reject(&mut self) {

@@ -14,6 +14,7 @@ mod handle;
 mod io;
 mod network;
 mod runtime;
+mod subscribe;
 mod ticks;
 mod worker;
 
@@ -34,6 +35,7 @@ pub use explain::Explain;
 pub use handle::{Input, Output};
 pub use network::Network;
 pub use runtime::{PendingInput, Runtime};
+pub use subscribe::{Event, Subscription};
 pub use worker::Dataflow;
 
 #[doc = include_str!("../../README.md")]

@@ -246,6 +246,14 @@ pub fn merge_lattice<'s, T: Time, D: Column, K: Column, L: Column + crate::Latti
         .map(move |(key, value)| join(key, value))
 }
 
+/// The rows of `parts` together, as they come: what rules derive before their union.
+pub fn concat<'s, T: Time, D: Column>(
+    scope: Scope<'s, T>,
+    parts: Vec<Rel<'s, T, D>>,
+) -> Rel<'s, T, D> {
+    differential_dataflow::collection::concatenate(scope, parts)
+}
+
 /// The set union of the rows that rules derive into one relation.
 pub fn union<'s, T: Time, D: Column>(
     scope: Scope<'s, T>,

@@ -222,6 +222,24 @@ impl Link {
             .collect()
     }
 
+    /// Adds `sender` to output `output`'s subscribers on every local worker.
+    pub(crate) fn subscribe(
+        &self,
+        output: usize,
+        sender: &mpsc::Sender<crate::subscribe::Part>,
+    ) -> Result<(), Error> {
+        for worker in 0..self.workers.len() {
+            let sender = sender.clone();
+            self.send(worker, Command::Subscribe { output, sender })?;
+        }
+        Ok(())
+    }
+
+    /// The number of workers in this process.
+    pub(crate) fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
     pub(crate) fn len(&self, output: usize) -> i64 {
         self.lens
             .get(output)

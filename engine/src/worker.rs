@@ -41,6 +41,11 @@ pub(crate) enum Command {
     Tick,
     /// Whether the last completed tick is accepted (no key conflict on any worker).
     Decide { accepted: bool },
+    /// Tell `sender` of output `output`'s rows from the next tick on.
+    Subscribe {
+        output: usize,
+        sender: mpsc::Sender<crate::subscribe::Part>,
+    },
     /// Send this worker's rows of output `output`.
     Snapshot {
         output: usize,
@@ -121,7 +126,7 @@ fn serve(
                 }
                 Ok(Command::Tick) => {
                     for port in &mut io.outputs {
-                        port.begin();
+                        port.begin(tick);
                     }
                     io.ticking.set(tick);
                     for port in &mut io.inputs {
@@ -131,7 +136,17 @@ fn serve(
                 }
                 Ok(Command::Decide { accepted }) => {
                     // `tick` is the next tick to run: the decision is about the one before.
-                    io.decide(tick.saturating_sub(1), accepted);
+                    let decided = tick.saturating_sub(1);
+                    io.decide(decided, accepted);
+                    if accepted && io.transactional() {
+                        io.outputs.iter_mut().for_each(|port| port.seal(decided));
+                    }
+                }
+                Ok(Command::Subscribe { output, sender }) => {
+                    // A relation the configuration does not keep: the subscription hears nothing.
+                    if let Some(port) = io.outputs.get_mut(output) {
+                        port.subscribe(sender);
+                    }
                 }
                 Ok(Command::Snapshot { output, reply }) => {
                     // A relation the configuration does not keep: the host reports it.
@@ -147,6 +162,10 @@ fn serve(
             }
             for port in &mut io.conflicts {
                 port.complete(tick);
+            }
+            // Without keys every tick is accepted: sealed once the frontier has passed it.
+            if !io.transactional() {
+                io.outputs.iter_mut().for_each(|port| port.seal(tick));
             }
             let conflicts = io.conflicts();
             if reports.send(Report::Ticked { conflicts }).is_err() {

@@ -349,6 +349,7 @@ pub fn module(name: &str, index: usize, seed: u64, program: &Program) -> String 
     );
     code += &rust_spec(program);
     let (mut inserts, mut snapshots, mut lens) = (String::new(), String::new(), String::new());
+    let mut subscriptions = String::new();
     for r in &program.relations {
         let field = &r.name;
         match r.kind {
@@ -364,6 +365,10 @@ pub fn module(name: &str, index: usize, seed: u64, program: &Program) -> String 
                     "\"{field}\" => self.{field}.snapshot()?.iter().map(Columns::to_row).collect(),\n            "
                 );
                 let _ = write!(lens, "\"{field}\" => self.{field}.len(),\n            ");
+                let _ = write!(
+                    subscriptions,
+                    "\"{field}\" => crate::reference::subscribe(&self.{field}),\n            "
+                );
             }
             _ => {}
         }
@@ -388,6 +393,11 @@ pub fn module(name: &str, index: usize, seed: u64, program: &Program) -> String 
         fn len(&self, relation: &str) -> usize {{
             match relation {{
             {lens}other => panic!("no output `{{other}}`"),
+            }}
+        }}
+        fn subscribe(&self, relation: &str) -> Result<Box<dyn crate::reference::Watch>, blossom::Error> {{
+            match relation {{
+            {subscriptions}other => panic!("no output `{{other}}`"),
             }}
         }}
     }}

@@ -2,6 +2,7 @@
 
 pub mod ads;
 pub mod cart;
+pub mod coordination;
 pub mod edges;
 pub mod paths;
 pub mod quorum;
@@ -9,6 +10,7 @@ pub mod reach;
 pub mod report;
 pub mod ring;
 pub mod shortest;
+pub mod straggler;
 pub mod unreachable;
 pub mod wordcount;
 

@@ -3,7 +3,9 @@
 //! aggregate) and through a lattice (monotone); a quorum by a set's size threshold
 //! (asynchronous but confluent); the cart, whose sum after asynchronous messages is safe where a
 //! seal says the actions are complete; the ad counter, whose stop on a gossiped count is a real
-//! point of order.
+//! point of order; a cart overwritten in place (divergent) against one merged as a lattice;
+//! deadlock detection, where a cycle is monotone and "nothing waits on it" is not (and a sealed
+//! "it waits on nothing" is safe again); a quorum by `count()` (divergent).
 //! And `--explain` in each of its four formats, and every example's report as a reviewed
 //! snapshot (`tests/snapshots/`; after a change, review with `cargo insta review`, or rerun with
 //! `INSTA_UPDATE=always` and read the diff).
@@ -13,7 +15,11 @@ mod binary;
 use binary::run;
 use blossom::Explain;
 use blossom::explain::Label;
-use blossom_examples::{ads, cart, paths, quorum, reach, ring, shortest, unreachable, wordcount};
+use blossom::{Addr, Config, Network};
+use blossom_examples::coordination;
+use blossom_examples::{
+    ads, cart, paths, quorum, reach, ring, shortest, straggler, unreachable, wordcount,
+};
 
 /// Each output's label, by name.
 fn labels(explain: &Explain) -> Vec<(&'static str, Label)> {
@@ -130,6 +136,143 @@ fn a_sealed_sum_is_confluent_and_what_diverges_says_where_and_how_to_fix_it() {
     assert_eq!(labels(ring), [("value", Label::Divergent)]);
 }
 
+/// The fix of output `name`'s divergent path.
+fn fix(explain: &'static Explain, name: &str) -> &'static str {
+    let output = explain.output(name).expect("an output");
+    let path = (output.paths.iter()).find(|p| p.label == Label::Divergent);
+    path.expect("a divergent path").fix
+}
+
+#[test]
+fn a_cart_overwritten_in_place_diverges_and_one_merged_as_a_lattice_does_not() {
+    let destructive = coordination::DestructiveCart::explain();
+    assert_eq!(labels(destructive), [("cart", Label::Divergent)]);
+    assert!(fix(destructive, "cart").contains("keep a log"));
+    // The fix applied: a log merged as a lattice, or summed once sealed (`cart::Cart`).
+    let lattice = coordination::LatticeCart::explain();
+    assert_eq!(labels(lattice), [("cart", Label::Async)]);
+    assert!(
+        points_of_order(lattice).is_empty(),
+        "{}",
+        lattice.coordination()
+    );
+    // Both carts add up; on a network that reorders, two actions on one item may arrive in one
+    // tick, and the destructive cart must reject that tick, while the lattice merges both.
+    let c = |n| Addr(n);
+    let actions: Vec<coordination::CartAction> = vec![
+        (0, c(1), 0, "apple", 2),
+        (0, c(2), 0, "pear", 1),
+        (1, c(1), 1, "apple", 3),
+        (2, c(1), 2, "fig", 1),
+        (3, c(1), 3, "apple", -5),
+        (3, c(2), 1, "pear", 4),
+    ];
+    let want = vec![(c(1), "fig".to_string(), 1), (c(2), "pear".to_string(), 5)];
+    for workers in [1, 2] {
+        let config = Config::with_workers(workers);
+        let destructive = coordination::run_destructive(&actions, &config);
+        assert_eq!(
+            destructive.expect("no conflict on the default network"),
+            want
+        );
+        for seed in 0..6 {
+            let config = config.clone().network(Network::random(seed).delays(1..=4));
+            let lattice = coordination::run_lattice(&actions, &config).expect("runs");
+            // The lattice cart shows every item it has heard of, the emptied ones as 0.
+            let lattice: Vec<(Addr, String, i32)> = (lattice.into_iter())
+                .filter(|(_, _, n)| *n > 0)
+                .map(|(c, i, n)| (c, i, i32::try_from(n).expect("small")))
+                .collect();
+            assert_eq!(lattice, want, "seed {seed}, {workers} workers");
+            match coordination::run_destructive(&actions, &config) {
+                Ok(carts) => assert_eq!(carts, want, "seed {seed}"),
+                Err(error) => assert!(
+                    matches!(error, blossom::Error::KeyConflict { .. }),
+                    "{error}"
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_deadlock_is_monotone_and_nothing_waiting_is_not_unless_sealed() {
+    let deadlock = coordination::Deadlock::explain();
+    assert_eq!(
+        labels(deadlock),
+        [
+            ("deadlocked", Label::Async),
+            ("unwaited", Label::Divergent),
+            ("free", Label::Async)
+        ]
+    );
+    assert!(fix(deadlock, "unwaited").contains("seal"));
+    let sealed: Vec<(&str, &str)> = (deadlock.edges.iter())
+        .filter(|e| e.sealed_by == Some("reported"))
+        .map(|e| (e.from, e.to))
+        .collect();
+    assert_eq!(sealed, [("reported", "free"), ("waits_for", "free")]);
+    // Nodes 1, 2, 3 wait in a cycle, 4 waits on 1; 0 waits on nothing, and nothing waits on
+    // 0 or 4. Reports race the edges on reordering networks: a sealed `free` never claims a
+    // node that waits, at any tick.
+    let edges = [(1, 2), (2, 3), (3, 1), (4, 1)].map(|(a, b)| (Addr(a), Addr(b)));
+    for seed in 0..6 {
+        let config = Config::with_workers(2).network(Network::random(seed).delays(1..=4));
+        let seen = coordination::run_deadlock(5, &edges, 0, &config).expect("runs");
+        assert_eq!(seen.deadlocked, [Addr(1), Addr(2), Addr(3)], "seed {seed}");
+        assert_eq!(seen.unwaited, [Addr(0), Addr(4)], "seed {seed}");
+        assert_eq!(seen.free, [Addr(0)], "seed {seed}");
+        assert_eq!(seen.free_ever, [Addr(0)], "seed {seed}");
+    }
+}
+
+#[test]
+fn a_quorum_by_count_diverges_and_its_fix_is_the_set_threshold() {
+    let counted = coordination::QuorumCount::explain();
+    assert_eq!(labels(counted), [("decided", Label::Divergent)]);
+    assert_eq!(points_of_order(counted), ["ballots -> votes"]);
+    assert!(fix(counted, "decided").contains("threshold"));
+    // The fix applied is `quorum::Quorum`, which is A (above). The count still decides once
+    // every ballot is in.
+    let decided = coordination::run_quorum_count(&[(1, 3), (2, 5)], 4, Network::random(3));
+    assert_eq!(decided.expect("runs"), [1]);
+}
+
+#[test]
+fn monotone_outputs_are_told_as_derived_and_the_others_once_sealed() {
+    let explain = straggler::Admission::explain();
+    let eager: Vec<(&str, bool)> = explain.outputs.iter().map(|o| (o.name, o.eager)).collect();
+    assert_eq!(eager, [("admitted", true), ("admitted_count", false)]);
+    // Keyed relations may reject a tick: nothing is told before it is accepted.
+    let keyed = coordination::DestructiveCart::explain();
+    assert!(keyed.outputs.iter().all(|o| !o.eager));
+    for workers in [1, 2, 4] {
+        let heard =
+            straggler::run_stragglers(&Config::with_workers(workers), 20, 50, 3).expect("runs");
+        for tick in heard {
+            // Every admission is told early, and the count never is.
+            assert_eq!(tick.told_early, tick.sealed_rows);
+            assert!(tick.first_admitted.is_some());
+            assert_eq!(tick.count_early, 0);
+        }
+    }
+    let args = [
+        "-w",
+        "2",
+        "--requests",
+        "10",
+        "--cost",
+        "20",
+        "--ticks",
+        "2",
+    ];
+    let printed = run(env!("CARGO_BIN_EXE_straggler"), &args);
+    let last = printed.lines().last().unwrap_or_default();
+    assert!(last.starts_with("workers=2 first_admitted="), "{printed}");
+    // 2 ticks of 20 requests, every seventh refused: 17 then 17 admitted, all told early.
+    assert!(last.ends_with("told_early=34/34"), "{printed}");
+}
+
 #[test]
 fn binaries_explain_in_four_formats() {
     let binary = env!("CARGO_BIN_EXE_quorum");
@@ -186,6 +329,11 @@ fn every_report_matches_its_reviewed_snapshot() {
         ("quorum", quorum::Quorum::explain()),
         ("cart", cart::Cart::explain()),
         ("ad_counter", ads::AdCounter::explain()),
+        ("destructive_cart", coordination::DestructiveCart::explain()),
+        ("lattice_cart", coordination::LatticeCart::explain()),
+        ("deadlock", coordination::Deadlock::explain()),
+        ("quorum_count", coordination::QuorumCount::explain()),
+        ("straggler", straggler::Admission::explain()),
     ];
     for (name, explain) in programs {
         insta::assert_snapshot!(name, explain.coordination().to_string());

@@ -175,8 +175,9 @@ fn coordination(hir: &Hir, calm: &Calm) -> (Vec<TokenStream>, Vec<TokenStream>) 
                 diverges_at: #diverges_at, fix: #fix,
             })
         });
+        let eager = super::stratum::eager(hir, calm, output.output);
         quote!(::blossom::explain::OutputInfo {
-            name: #output_name, label: #output_label, paths: &[#(#paths),*],
+            name: #output_name, label: #output_label, eager: #eager, paths: &[#(#paths),*],
         })
     });
     (edges.collect(), outputs.collect())

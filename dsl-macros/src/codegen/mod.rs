@@ -145,12 +145,11 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
         let index = outputs.len() + index;
         quote!(#field: ::blossom::Output::new(&self.#runtime, #index))
     });
-    let dataflow = dataflow(hir, analysis, plan);
-    let strata = plan
-        .strata
-        .iter()
-        .enumerate()
-        .map(|(index, stratum)| stratum::generate(hir, index, stratum, &plan.carried));
+    let dataflow = dataflow(hir, analysis, plan, calm);
+    let strata = plan.strata.iter().enumerate().map(|(index, stratum)| {
+        let early = stratum::early_rules(hir, calm, &plan.strata, stratum);
+        stratum::generate(hir, index, stratum, &plan.carried, &early)
+    });
     let transition = (!plan.carried.is_empty())
         .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
     let explain = explain::generate(hir, analysis, plan, calm);
@@ -239,7 +238,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
 }
 
 /// The function each worker calls to build the program's dataflow.
-fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
+fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> TokenStream {
     let scope = internal("scope");
     let io = internal("io");
     let inputs = hir
@@ -271,8 +270,23 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
         );
         quote!(let (#keep, #prev) = ::blossom::rt::previous_tick::<#row>(#scope);)
     });
-    let strata = plan.strata.iter().enumerate().map(|(index, stratum)| {
+    let mut early = std::collections::BTreeMap::new();
+    let strata: Vec<TokenStream> = plan.strata.iter().enumerate().map(|(index, stratum)| {
         let function = format_ident!("__stratum_{}", index);
+        let early_outputs = stratum::early_rules(hir, calm, &plan.strata, stratum);
+        let early_locals: Vec<Ident> = early_outputs
+            .iter()
+            .map(|&(r, _)| stratum::early_local(hir.relations[r]))
+            .collect();
+        for (&(r, _), local) in early_outputs.iter().zip(&early_locals) {
+            early.insert(r, local.clone());
+        }
+        // A recursive stratum's rows leave it as the iterations derive them: they are early.
+        if stratum.recursive {
+            for &r in stratum.relations.iter().filter(|&&r| stratum::eager(hir, calm, r)) {
+                early.insert(r, relation_local(hir.relations[r]));
+            }
+        }
         let reads = stratum
             .reads
             .iter()
@@ -289,8 +303,8 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             .relations
             .iter()
             .map(|&r| relation_local(hir.relations[r]));
-        quote!(let (#(#defined,)*) = Self::#function(#scope, #(&#reads,)* #(#prevs),*);)
-    });
+        quote!(let (#(#defined,)* #(#early_locals,)*) = Self::#function(#scope, #(&#reads,)* #(#prevs),*);)
+    }).collect();
     let transition = (!plan.carried.is_empty()).then(|| {
         let reads = plan
             .transition
@@ -336,10 +350,13 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan) -> TokenStream {
             let key = rule::key_function(decl);
             quote!(#io.check_key(#name, "this tick", &#local, #key);)
         });
-    let registrations = hir.relations.iter().filter_map(|decl| {
+    let registrations = hir.relations.iter().enumerate().filter_map(|(r, decl)| {
         let local = relation_local(decl);
         match decl.kind {
-            Kind::Output => Some(quote!(#io.output(&#local);)),
+            Kind::Output => Some(match early.get(&r) {
+                Some(early) => quote!(#io.output_eager(&#local, &#early);),
+                None => quote!(#io.output(&#local);),
+            }),
             Kind::Table | Kind::Lattice => Some(quote!(#io.settle(&#local);)),
             Kind::Input | Kind::Periodic | Kind::Scratch | Kind::Channel => None,
         }

@@ -5,13 +5,70 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::{internal, relation_local, row_type, rule};
+use crate::calm::{Calm, Label};
 use crate::parse::{Kind, Merge};
 use crate::plan::{IndexPlan, RulePlan, StratumPlan, TransitionPlan};
 use crate::resolve::Hir;
 
-/// `fn __stratum_N(scope, reads..., carried...) -> (defined...)`: `carried` are the rows its
-/// relations start the tick with (see [`transition`]).
-pub fn generate(hir: &Hir, index: usize, stratum: &StratumPlan, carried: &[usize]) -> TokenStream {
+/// The outputs of a stratum without recursion that may tell rows early, each with the rules
+/// whose rows it tells: the CALM analysis proves the output monotone, and the rule scans one
+/// relation whose every added row holds for the tick (an input's, a union's, a recursive
+/// stratum's rows — not a recursive lattice's values, which grow through the iterations).
+pub(crate) fn early_rules(
+    hir: &Hir,
+    calm: &Calm,
+    strata: &[StratumPlan],
+    stratum: &StratumPlan,
+) -> Vec<(usize, Vec<usize>)> {
+    if stratum.recursive {
+        return Vec::new();
+    }
+    let growing = |r: usize| {
+        hir.relations[r].kind == Kind::Lattice
+            && strata
+                .iter()
+                .any(|s| s.recursive && s.relations.contains(&r))
+    };
+    let mut early = Vec::new();
+    for &r in &stratum.relations {
+        if !eager(hir, calm, r) {
+            continue;
+        }
+        let rules: Vec<usize> = (stratum.rules.iter())
+            .filter(|plan| {
+                let rule = &hir.rules[plan.rule];
+                rule.head == r
+                    && rule.rule.merge == Merge::Now
+                    && !rule.aggregates()
+                    && matches!(plan.stages.as_slice(), [scan] if !growing(scan.relation))
+            })
+            .map(|plan| plan.rule)
+            .collect();
+        if !rules.is_empty() {
+            early.push((r, rules));
+        }
+    }
+    early
+}
+
+/// Whether relation `r` is an output whose rows subscribers hear of as they are derived: the
+/// CALM analysis labels it monotone (M or A), and no tick can be rejected (no keyed relation).
+pub(crate) fn eager(hir: &Hir, calm: &Calm, r: usize) -> bool {
+    hir.relations[r].kind == Kind::Output
+        && hir.relations.iter().all(|d| d.key.is_none())
+        && (calm.outputs.iter()).any(|o| o.output == r && o.label <= Label::Async)
+}
+
+/// `fn __stratum_N(scope, reads..., carried...) -> (defined..., early...)`: `carried` are the
+/// rows its relations start the tick with (see [`transition`]); `early` the rows of each
+/// output in [`early_rules`] that its subscribers are told the moment they are derived.
+pub fn generate(
+    hir: &Hir,
+    index: usize,
+    stratum: &StratumPlan,
+    carried: &[usize],
+    early: &[(usize, Vec<usize>)],
+) -> TokenStream {
     let function = format_ident!("__stratum_{}", index);
     let scope = internal("scope");
     let carried: Vec<usize> = stratum
@@ -35,11 +92,23 @@ pub fn generate(hir: &Hir, index: usize, stratum: &StratumPlan, carried: &[usize
         let row = row_type(hir.relations[r]);
         quote!(::blossom::rt::Rel<'s, ::blossom::rt::Tick, #row>)
     });
-    let defined: Vec<_> = stratum
+    let mut defined: Vec<_> = stratum
         .relations
         .iter()
         .map(|&r| relation_local(hir.relations[r]))
         .collect();
+    let early_returns = early.iter().map(|&(r, _)| {
+        let row = row_type(hir.relations[r]);
+        quote!(::blossom::rt::Rel<'s, ::blossom::rt::Tick, #row>)
+    });
+    let returns = returns.chain(early_returns);
+    let early_parts = early.iter().map(|(r, rules)| {
+        let local = early_local(hir.relations[*r]);
+        let parts = rules.iter().map(|&rule| rule::local(rule));
+        quote!(let #local = ::blossom::rt::concat(#scope, ::std::vec![#(#parts.clone()),*]);)
+    });
+    let early_parts = quote!(#(#early_parts)*);
+    defined.extend(early.iter().map(|&(r, _)| early_local(hir.relations[r])));
     let body = if stratum.recursive {
         recursive_body(hir, stratum, &carried)
     } else {
@@ -65,6 +134,7 @@ pub fn generate(hir: &Hir, index: usize, stratum: &StratumPlan, carried: &[usize
         #[allow(clippy::type_complexity, clippy::too_many_arguments)]
         fn #function<'s>(#scope: ::blossom::rt::Scope<'s, ::blossom::rt::Tick>, #(#params,)* #(#carried_params),*) -> (#(#returns,)*) {
             #body
+            #early_parts
             (#(#defined,)*)
         }
     }
@@ -140,8 +210,9 @@ fn definitions(
                 hir.rules[plan.rule].head == r && hir.rules[plan.rule].rule.merge == merge
             })
             .map(|plan| {
+                // Cloned (a stream handle): an eager output's early rows read the rule too.
                 let local = rule::local(plan.rule);
-                quote!(#local)
+                quote!(#local.clone())
             })
             .collect()
     };
@@ -297,6 +368,11 @@ pub(crate) fn prev_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
 /// A carried relation's rows at the start of the next tick.
 pub(crate) fn next_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
     internal(&format!("next_{}", decl.name))
+}
+
+/// The rows an eager output's subscribers are told as they are derived.
+pub(crate) fn early_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
+    internal(&format!("early_{}", decl.name))
 }
 
 fn variable_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {

@@ -54,6 +54,10 @@ macro_rules! classic {
                 $crate::reference::classic::classic!(@output self relation len; $($items)*);
                 panic!("no output `{relation}`")
             }
+            fn subscribe(&self, relation: &str) -> Result<Box<dyn reference::Watch>, blossom::Error> {
+                $crate::reference::classic::classic!(@output self relation subscribe; $($items)*);
+                panic!("no output `{relation}`")
+            }
             fn set_clock(&mut self, clock: blossom::VirtualClock) {
                 $name::set_clock(self, clock);
             }

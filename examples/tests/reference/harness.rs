@@ -24,6 +24,8 @@ pub trait Driver {
     fn snapshot(&self, relation: &str) -> Result<Vec<Row>, blossom::Error>;
     /// Output `relation`'s number of rows.
     fn len(&self, relation: &str) -> usize;
+    /// Subscribes to output `relation`.
+    fn subscribe(&self, relation: &str) -> Result<Box<dyn Watch>, blossom::Error>;
     /// Gives the program `clock` to fire its periodics by.
     fn set_clock(&mut self, _clock: VirtualClock) {
         panic!("the program has no periodics")
@@ -82,6 +84,40 @@ pub fn rows<D: Columns + blossom::rt::Column>(
     output: &blossom::Output<D>,
 ) -> Result<Vec<Row>, blossom::Error> {
     Ok(output.snapshot()?.iter().map(Columns::to_row).collect())
+}
+
+/// A subscription to an output, its rows as rows of `u32`s.
+pub trait Watch {
+    /// The next event, waiting at most `timeout`.
+    fn next(&mut self, timeout: std::time::Duration) -> Option<blossom::Event<Row>>;
+}
+
+impl<D: Columns + blossom::rt::Column> Watch for blossom::Subscription<D> {
+    fn next(&mut self, timeout: std::time::Duration) -> Option<blossom::Event<Row>> {
+        let rows = |rows: Vec<D>| rows.iter().map(Columns::to_row).collect();
+        Some(match self.recv_timeout(timeout)? {
+            blossom::Event::Derived { tick, row } => blossom::Event::Derived {
+                tick,
+                row: row.to_row(),
+            },
+            blossom::Event::Sealed {
+                tick,
+                added,
+                removed,
+            } => blossom::Event::Sealed {
+                tick,
+                added: rows(added),
+                removed: rows(removed),
+            },
+        })
+    }
+}
+
+/// A subscription to an output, as a [`Watch`].
+pub fn subscribe<D: Columns + blossom::rt::Column>(
+    output: &blossom::Output<D>,
+) -> Result<Box<dyn Watch>, blossom::Error> {
+    Ok(Box::new(output.subscribe()?))
 }
 
 /// An output's number of rows.
@@ -149,6 +185,8 @@ pub struct Seen {
     pub ticks: usize,
     /// Of those, how many were rejected.
     pub rejected: usize,
+    /// Output rows subscribers were told before their tick was sealed.
+    pub early: usize,
 }
 
 impl Seen {
@@ -159,6 +197,7 @@ impl Seen {
             rows: self.rows + other.rows,
             ticks: self.ticks + other.ticks,
             rejected: self.rejected + other.rejected,
+            early: self.early + other.early,
         }
     }
 }
@@ -256,6 +295,17 @@ pub fn check_on(
         let config = Config::with_workers(workers).network(network.clone());
         let mut blossom =
             Running::start(case, &config, program).map_err(|e| fail(0, format!("start: {e}")))?;
+        let mut watches = Vec::new();
+        for &output in &outputs {
+            let name = &program.relations[output].name;
+            let watch = (blossom.driver.subscribe(name))
+                .map_err(|e| fail(0, format!("subscribe to `{name}`: {e}")))?;
+            watches.push(Told {
+                output,
+                watch,
+                sealed: BTreeSet::new(),
+            });
+        }
         for (tick, events) in history.iter().enumerate() {
             for event in events {
                 blossom.apply(program, event);
@@ -264,6 +314,14 @@ pub fn check_on(
             verdict(rejected.as_ref(), blossom.driver.tick()).map_err(|e| fail(tick, e))?;
             seen.ticks += 1;
             seen.rejected += usize::from(rejected.is_some());
+            if rejected.is_none() {
+                for told in &mut watches {
+                    let name = &program.relations[told.output].name;
+                    let early = (told.check(tick as u64, &want[told.output]))
+                        .map_err(|e| fail(tick, format!("subscription to `{name}`: {e}")))?;
+                    seen.early += early;
+                }
+            }
             for &output in &outputs {
                 let name = &program.relations[output].name;
                 let want: Vec<Row> = want[output].iter().cloned().collect();
@@ -287,6 +345,53 @@ pub fn check_on(
         }
     }
     Ok(seen)
+}
+
+/// A subscription to one output, and the rows its sealed ticks add up to.
+struct Told {
+    output: usize,
+    watch: Box<dyn Watch>,
+    sealed: BTreeSet<Row>,
+}
+
+impl Told {
+    /// Reads tick `tick`'s events, up to its `Sealed`: every row told early must be in the
+    /// tick's output `want` (nothing speculative), and the sealed changes must take the last
+    /// sealed rows to `want`. Returns the number of rows told early.
+    fn check(&mut self, tick: u64, want: &BTreeSet<Row>) -> Result<usize, String> {
+        let mut early = 0;
+        loop {
+            let event = (self.watch.next(std::time::Duration::from_secs(60)))
+                .ok_or_else(|| format!("no `Sealed` event for tick {tick}"))?;
+            match event {
+                blossom::Event::Derived { tick: t, row } if t == tick => {
+                    if !want.contains(&row) {
+                        return Err(format!(
+                            "told {row:?} early, but the tick's output lacks it"
+                        ));
+                    }
+                    early += 1;
+                }
+                blossom::Event::Sealed {
+                    tick: t,
+                    added,
+                    removed,
+                } if t == tick => {
+                    let want_added: Vec<Row> = want.difference(&self.sealed).cloned().collect();
+                    let want_removed: Vec<Row> = self.sealed.difference(want).cloned().collect();
+                    if (&added, &removed) != (&want_added, &want_removed) {
+                        return Err(format!(
+                            "sealed +{added:?} -{removed:?}, but the output changed by \
+                             +{want_added:?} -{want_removed:?}"
+                        ));
+                    }
+                    self.sealed = want.clone();
+                    return Ok(early);
+                }
+                other => return Err(format!("expected events of tick {tick}, got {other:?}")),
+            }
+        }
+    }
 }
 
 /// Whether Blossom's tick ended as the reference's did: both accepted, or both rejected with
