@@ -10,6 +10,9 @@
 //!   a negation of what arrives (D), safe only where the node has sealed its report (A).
 //! - A quorum by `count()` of the ballots that arrived ([`QuorumCount`], D) against the size of
 //!   a set of voters with a threshold ([`crate::quorum::Quorum`], A).
+//! - The ring's last value, replaced with `<+`/`<-` as tokens arrive ([`crate::ring::Ring`], D),
+//!   against the largest value seen, a `Max` lattice ([`MaxRing`], A): the fix the report of
+//!   `Ring` suggests, applied.
 
 use blossom::lattices::functions::Len;
 use blossom::lattices::{Monotone, PNCounter};
@@ -113,6 +116,27 @@ blossom::program! {
         needed(p, n) <= quorum(p, n);
         votes(p, count()) <= ballots(p, _);
         decided(p) <= votes(p, n), needed(p, q), if n >= q;
+    }
+}
+
+blossom::program! {
+    /// The ring of [`crate::ring::Ring`], each node keeping the largest value it has seen.
+    pub MaxRing {
+        input   start(n: u32);
+        input   next(peer: Addr);
+        input   bound(max: u32);
+        table   neighbour(peer: Addr);
+        table   limit(max: u32);
+        lattice highest() -> Max<u32>;
+        channel token(@to: Addr, n: u32);
+        output  value(n: u32);
+
+        neighbour(p) <= next(p);
+        limit(m) <= bound(m);
+        token(@p, n) <~ start(n), neighbour(p);
+        token(@p, m) <~ token(_, n), neighbour(p), limit(max), let m = n + 1, if m <= max;
+        highest(Max::new(n)) <= token(_, n);
+        value(*v.get()) <= highest(v);
     }
 }
 
@@ -234,4 +258,23 @@ pub fn run_quorum_count(
         .into_iter()
         .map(|(_, p)| p)
         .collect())
+}
+
+/// Runs [`MaxRing`] as [`crate::ring::run_ring`] runs the ring: each node's value, in node order.
+pub fn run_max_ring(nodes: u32, max: u32, config: &Config) -> Result<Vec<Option<u32>>, Error> {
+    let mut ring = MaxRing::with_config(config)?;
+    ring.next
+        .extend((0..nodes).map(|i| (Addr(i), Addr((i + 1) % nodes.max(1)))));
+    ring.bound.extend((0..nodes).map(|i| (Addr(i), max)));
+    ring.start.insert((Addr(0), 0));
+    for _ in 0..u64::from(max) + 3 {
+        ring.tick()?;
+    }
+    let mut last = vec![None; usize::try_from(nodes).unwrap_or(0)];
+    for (Addr(node), n) in ring.value.snapshot()? {
+        if let Some(slot) = usize::try_from(node).ok().and_then(|i| last.get_mut(i)) {
+            *slot = Some(n);
+        }
+    }
+    Ok(last)
 }

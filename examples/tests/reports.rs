@@ -15,6 +15,8 @@ mod binary;
 use binary::run;
 use blossom::Explain;
 use blossom::explain::Label;
+use blossom::lattices::Monotone;
+use blossom::lattices::functions::Total;
 use blossom::{Addr, Config, Network};
 use blossom_examples::coordination;
 use blossom_examples::{
@@ -131,9 +133,60 @@ fn a_sealed_sum_is_confluent_and_what_diverges_says_where_and_how_to_fix_it() {
         "{text}"
     );
     assert!(text.contains("fix: rows of `stopped`"), "{text}");
-    // A deletion of a node's last value as tokens arrive.
+    // A deletion of a node's last value as tokens arrive; the fix applied, a `Max` lattice,
+    // is confluent and gives every node the same value.
     let ring = ring::Ring::explain();
     assert_eq!(labels(ring), [("value", Label::Divergent)]);
+    assert!(fix(ring, "value").contains("a lattice"));
+    let fixed = coordination::MaxRing::explain();
+    assert_eq!(labels(fixed), [("value", Label::Async)]);
+    for workers in [1, 2] {
+        let config = Config::with_workers(workers);
+        let (last, _) = ring::run_ring(5, 12, &config).expect("runs");
+        assert_eq!(
+            coordination::run_max_ring(5, 12, &config).expect("runs"),
+            last
+        );
+    }
+    // The ad counter's fix applied: it serves an ad only where a round of acknowledgements
+    // (`synced`, the coordination the fix costs) says its `stopped` is complete for the ad.
+    assert_eq!(
+        labels(SyncedAds::explain()).iter().map(|(_, l)| *l).max(),
+        Some(Label::Async)
+    );
+}
+
+blossom::program! {
+    /// `ads::AdCounter`, serving an ad only once `synced` seals whether it is stopped.
+    pub SyncedAds {
+        input   campaign(ad: u32, limit: u64);
+        input   request(ad: u32, id: u64);
+        input   peer(to: Addr);
+        input   sync(ad: u32);
+        table   peers(to: Addr);
+        table   ads(ad: u32, limit: u64);
+        table   stopped(ad: u32);
+        table   synced(ad: u32);
+        lattice shown(ad: u32) -> blossom::SetUnion<u64>;
+        lattice views(ad: u32) -> blossom::GCounter<Addr>;
+        channel gossip(@to: Addr, ad: u32, views: blossom::GCounter<Addr>);
+        output  served(ad: u32, id: u64);
+        output  disabled(ad: u32);
+        output  count(ad: u32, n: u64);
+        seal    stopped(ad) when synced;
+
+        peers(p) <= peer(p);
+        ads(a, l) <= campaign(a, l);
+        synced(a) <= sync(a);
+        served(a, id) <= request(a, id), ads(a, _), synced(a), !stopped(a);
+        shown(a, blossom::SetUnion::singleton(id)) <= served(a, id);
+        views(a, ads::Tally(me).apply(&s)) <= shown(@me, a, s);
+        views(a, c) <= gossip(_, a, c);
+        gossip(@p, a, c) <~ views(a, c), peers(p);
+        disabled(a) <= views(a, c), ads(a, l), let n = Total.apply(&c), when n >= blossom::Max::new(l);
+        stopped(a) <+ disabled(a);
+        count(a, *Total.apply(&c).get()) <= views(a, c);
+    }
 }
 
 /// The fix of output `name`'s divergent path.
@@ -333,6 +386,7 @@ fn every_report_matches_its_reviewed_snapshot() {
         ("lattice_cart", coordination::LatticeCart::explain()),
         ("deadlock", coordination::Deadlock::explain()),
         ("quorum_count", coordination::QuorumCount::explain()),
+        ("max_ring", coordination::MaxRing::explain()),
         ("straggler", straggler::Admission::explain()),
     ];
     for (name, explain) in programs {
