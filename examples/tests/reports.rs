@@ -391,5 +391,25 @@ fn every_report_matches_its_reviewed_snapshot() {
     ];
     for (name, explain) in programs {
         insta::assert_snapshot!(name, explain.coordination().to_string());
+        // The other three formats, each naming every output with its label.
+        let (json, mermaid, dot) = (explain.to_json(), explain.mermaid(), explain.dot());
+        assert!(
+            json.starts_with('{') && json.trim_end().ends_with('}'),
+            "{name}: {json}"
+        );
+        assert!(mermaid.starts_with("flowchart LR"), "{name}: {mermaid}");
+        assert!(dot.starts_with("digraph"), "{name}: {dot}");
+        for output in explain.outputs {
+            let labelled = format!("{}: output ({})", output.name, output.label.letter());
+            assert!(
+                mermaid.contains(&labelled),
+                "{name}: {labelled} in {mermaid}"
+            );
+            assert!(dot.contains(&labelled), "{name}: {labelled} in {dot}");
+            assert!(
+                json.contains(&format!("\"name\": \"{}\"", output.name)),
+                "{name}"
+            );
+        }
     }
 }
