@@ -95,8 +95,7 @@ impl<D: Column> Feed<D> {
             .into_iter()
             .partition(|(_, t)| *t <= tick);
         self.waiting = later;
-        let rows: Vec<(D, isize)> = now.into_iter().map(|(row, _)| (row, 1)).collect();
-        self.derived(&rows, tick);
+        self.derived(now.into_iter().map(|(row, _)| row), tick);
     }
 
     /// Early changes of the running tick `running`: the new rows among them are told.
@@ -112,18 +111,18 @@ impl<D: Column> Feed<D> {
             if *time > running {
                 self.waiting.push((row.clone(), *time));
             } else if *time == running {
-                now.push((row.clone(), *diff));
+                now.push(row.clone());
             }
         }
-        self.derived(&now, running);
+        self.derived(now, running);
     }
 
-    fn derived(&mut self, rows: &[(D, isize)], tick: Tick) {
-        let new: Vec<D> = rows
-            .iter()
-            .filter(|(row, _)| self.told.insert(row.clone()))
-            .map(|(row, _)| row.clone())
+    /// Tells the rows of `rows` not yet told in tick `tick`.
+    fn derived(&mut self, rows: impl IntoIterator<Item = D>, tick: Tick) {
+        let new: Vec<D> = (rows.into_iter())
+            .filter(|row| !self.told.contains(row))
             .collect();
+        self.told.extend(new.iter().cloned());
         if !new.is_empty() {
             self.send(|| Part::Derived {
                 tick,

@@ -270,11 +270,5 @@ pub fn run_max_ring(nodes: u32, max: u32, config: &Config) -> Result<Vec<Option<
     for _ in 0..u64::from(max) + 3 {
         ring.tick()?;
     }
-    let mut last = vec![None; usize::try_from(nodes).unwrap_or(0)];
-    for (Addr(node), n) in ring.value.snapshot()? {
-        if let Some(slot) = usize::try_from(node).ok().and_then(|i| last.get_mut(i)) {
-            *slot = Some(n);
-        }
-    }
-    Ok(last)
+    Ok(crate::ring::by_node(nodes, ring.value.snapshot()?))
 }

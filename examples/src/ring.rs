@@ -43,11 +43,16 @@ pub fn run_ring(
     for _ in 0..ticks {
         ring.tick()?;
     }
+    Ok((by_node(nodes, ring.value.snapshot()?), ticks))
+}
+
+/// Each node's value among `rows` (`(node, value)`), in node order; `None` where it has none.
+pub fn by_node(nodes: u32, rows: Vec<(Addr, u32)>) -> Vec<Option<u32>> {
     let mut last = vec![None; usize::try_from(nodes).unwrap_or(0)];
-    for (Addr(node), n) in ring.value.snapshot()? {
+    for (Addr(node), n) in rows {
         if let Some(slot) = usize::try_from(node).ok().and_then(|i| last.get_mut(i)) {
             *slot = Some(n);
         }
     }
-    Ok((last, ticks))
+    last
 }

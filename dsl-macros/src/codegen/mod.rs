@@ -145,10 +145,13 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
         let index = outputs.len() + index;
         quote!(#field: ::blossom::Output::new(&self.#runtime, #index))
     });
-    let dataflow = dataflow(hir, analysis, plan, calm);
-    let strata = plan.strata.iter().enumerate().map(|(index, stratum)| {
-        let early = stratum::early_rules(hir, calm, &plan.strata, stratum);
-        stratum::generate(hir, index, stratum, &plan.carried, &early)
+    // Per stratum, the outputs that tell rows early and the rules whose rows they tell.
+    let early: Vec<Vec<(usize, Vec<usize>)>> = (plan.strata.iter())
+        .map(|stratum| stratum::early_rules(hir, calm, &plan.strata, stratum))
+        .collect();
+    let dataflow = dataflow(hir, analysis, plan, calm, &early);
+    let strata = (plan.strata.iter().zip(&early).enumerate()).map(|(index, (stratum, early))| {
+        stratum::generate(hir, index, stratum, &plan.carried, early)
     });
     let transition = (!plan.carried.is_empty())
         .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
@@ -238,7 +241,13 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
 }
 
 /// The function each worker calls to build the program's dataflow.
-fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> TokenStream {
+fn dataflow(
+    hir: &Hir,
+    analysis: &Analysis,
+    plan: &Plan,
+    calm: &Calm,
+    early_rules: &[Vec<(usize, Vec<usize>)>],
+) -> TokenStream {
     let scope = internal("scope");
     let io = internal("io");
     let inputs = hir
@@ -273,7 +282,7 @@ fn dataflow(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> TokenSt
     let mut early = std::collections::BTreeMap::new();
     let strata: Vec<TokenStream> = plan.strata.iter().enumerate().map(|(index, stratum)| {
         let function = format_ident!("__stratum_{}", index);
-        let early_outputs = stratum::early_rules(hir, calm, &plan.strata, stratum);
+        let early_outputs = early_rules.get(index).map_or(&[][..], Vec::as_slice);
         let early_locals: Vec<Ident> = early_outputs
             .iter()
             .map(|&(r, _)| stratum::early_local(hir.relations[r]))
