@@ -60,6 +60,28 @@ mod tests {
         let text = tokens.to_string();
         assert!(text.contains("fn __stratum_0"));
         assert!(text.contains("fn __stratum_1"));
+        // Only growing relations in the recursion: the semi-naive operator, not an iterative scope.
+        assert!(text.contains("Fixpoint :: new"));
+        assert!(!text.contains("iterative"));
+    }
+
+    #[test]
+    fn a_recursion_over_a_shrinking_relation_stays_differential() {
+        let tokens = super::expand(quote! {
+            pub Cut {
+                input edge(src: u32, dst: u32);
+                input cut(src: u32, dst: u32);
+                table link(src: u32, dst: u32);
+                output path(src: u32, dst: u32);
+                link(a, b) <= edge(a, b);
+                link(a, b) <- cut(a, b);
+                path(a, b) <= link(a, b);
+                path(a, c) <= path(a, b), link(b, c);
+            }
+        })
+        .unwrap();
+        let text = tokens.to_string();
         assert!(text.contains("iterative"));
+        assert!(!text.contains("Fixpoint :: new"));
     }
 }

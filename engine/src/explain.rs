@@ -249,6 +249,44 @@ pub struct StratumInfo {
     pub rules: &'static [usize],
     /// Whether it iterates to a fixpoint (some rule reads a relation of the stratum).
     pub recursive: bool,
+    /// How a recursive stratum's iterations run.
+    pub fixpoint: Fixpoint,
+}
+
+/// How a recursive stratum iterates to its fixpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Fixpoint {
+    /// The stratum is not recursive.
+    None,
+    /// Differential dataflow's iteration: every row carries its round and a multiplicity, so
+    /// any change, a deletion included, updates the fixpoint incrementally.
+    Differential,
+    /// Semi-naive rounds in one operator over plain sets (its relations can only gain rows):
+    /// each tick continues from the last tick's fixpoint with the rows its inputs gained.
+    SemiNaive {
+        /// With several workers, the column of each relation whose value picks the worker that
+        /// holds and derives the row (`relation.column`); `None`: worker 0 runs the stratum.
+        partition: Option<&'static [&'static str]>,
+    },
+}
+
+impl fmt::Display for Fixpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fixpoint::None => Ok(()),
+            Fixpoint::Differential => write!(f, "differential iteration"),
+            Fixpoint::SemiNaive {
+                partition: Some(columns),
+            } => write!(
+                f,
+                "semi-naive rounds, rows spread over workers by {}",
+                columns.join(", ")
+            ),
+            Fixpoint::SemiNaive { partition: None } => {
+                write!(f, "semi-naive rounds, on one worker")
+            }
+        }
+    }
 }
 
 impl fmt::Display for Explain {
@@ -287,9 +325,9 @@ impl fmt::Display for Explain {
         };
         for (index, stratum) in self.strata.iter().enumerate() {
             let recursive = if stratum.recursive {
-                " (recursive: iterates to a fixpoint)"
+                format!(" (recursive: iterates to a fixpoint; {})", stratum.fixpoint)
             } else {
-                ""
+                String::new()
             };
             writeln!(
                 f,

@@ -15,6 +15,8 @@ use differential_dataflow::AsCollection;
 use differential_dataflow::input::{Input, InputSession};
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use timely::dataflow::ProbeHandle;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::Exchange;
@@ -100,7 +102,7 @@ impl WorkerIo {
             },
         );
         let rows = Rc::new(RefCell::new(Rows {
-            counts: BTreeMap::new(),
+            counts: FxHashMap::default(),
             later: Vec::new(),
             len: Arc::default(),
             log: None,
@@ -235,7 +237,7 @@ impl WorkerIo {
             .cloned()
             .unwrap_or_default();
         let rows = Rc::new(RefCell::new(Rows {
-            counts: BTreeMap::new(),
+            counts: FxHashMap::default(),
             later: Vec::new(),
             len,
             log: self.transactional().then(Log::default),
@@ -354,7 +356,7 @@ pub(crate) trait OutputPort {
 /// An output's rows, kept as signed counts so that changes apply in any order as they arrive:
 /// differential may emit a row's `-1` before its `+1` within one tick.
 pub(crate) struct Rows<D> {
-    counts: BTreeMap<D, isize>,
+    counts: FxHashMap<D, isize>,
     /// Changes for ticks after the one running, held until that tick runs (rare: relations end
     /// in `distinct`, which emits nothing for a tick before its inputs have closed it).
     later: Vec<(D, Tick, isize)>,
@@ -401,16 +403,22 @@ impl<D: Column> Rows<D> {
     }
 
     fn add(&mut self, row: &D, diff: isize) {
-        let before = self.counts.get(row).copied().unwrap_or(0);
+        let (before, after) = match self.counts.get_mut(row) {
+            Some(count) => {
+                let before = *count;
+                *count += diff;
+                let after = *count;
+                if after == 0 {
+                    self.counts.remove(row);
+                }
+                (before, after)
+            }
+            None => {
+                self.counts.insert(row.clone(), diff);
+                (0, diff)
+            }
+        };
         self.feed.touch(row, before > 0);
-        let after = before + diff;
-        if after == 0 {
-            self.counts.remove(row);
-        } else if let Some(count) = self.counts.get_mut(row) {
-            *count = after;
-        } else {
-            self.counts.insert(row.clone(), after);
-        }
         let delta = i64::from(after > 0) - i64::from(before > 0);
         if delta != 0 {
             self.len.fetch_add(delta, Ordering::Relaxed);
@@ -473,6 +481,8 @@ impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
             .iter()
             .filter(|(_, count)| **count > 0)
             .map(|(row, _)| row.clone());
-        Box::new(present.collect::<Vec<D>>())
+        let mut present: Vec<D> = present.collect();
+        present.sort_unstable();
+        Box::new(present)
     }
 }

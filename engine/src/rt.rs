@@ -13,6 +13,8 @@ use differential_dataflow::trace::implementations::ValSpine;
 use differential_dataflow::{ExchangeData, VecCollection};
 use timely::progress::Timestamp;
 
+pub mod fixpoint;
+
 pub use crate::io::WorkerIo;
 pub use differential_dataflow::operators::iterate::Variable;
 pub use timely::dataflow::Scope;

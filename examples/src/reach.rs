@@ -29,3 +29,22 @@ pub fn closure_size(
     reach.tick()?;
     Ok(reach.path.len())
 }
+
+blossom::program! {
+    /// Reachability over edges that come and go: `cut` deletes an edge from the next tick on.
+    ///
+    /// Deleting makes `link` a relation that can lose rows, so `path`'s stratum runs as a
+    /// differential iteration, which updates the closure incrementally on a deletion too
+    /// ([`Reach`] runs as semi-naive rounds: its relations only grow).
+    pub Links {
+        input  edge(src: u32, dst: u32);
+        input  cut(src: u32, dst: u32);
+        table  link(src: u32, dst: u32);
+        output path(src: u32, dst: u32);
+
+        link(a, b) <= edge(a, b);
+        link(a, b) <- cut(a, b);
+        path(a, b) <= link(a, b);
+        path(a, c) <= path(a, b), link(b, c);
+    }
+}

@@ -105,12 +105,41 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
         let line = line_of(rule.rule.head.relation.span());
         quote!(::blossom::explain::RuleInfo { text: #text, line: #line, plan: &[#(#steps),*] })
     });
-    let strata = analysis.strata.iter().map(|stratum| {
-        let names = stratum.relations.iter().map(|&r| hir.relations[r].name.to_string());
-        let rules = &stratum.rules;
-        let recursive = stratum.recursive;
-        quote!(::blossom::explain::StratumInfo { relations: &[#(#names),*], rules: &[#(#rules),*], recursive: #recursive })
-    });
+    let strata = analysis
+        .strata
+        .iter()
+        .zip(&plan.strata)
+        .map(|(stratum, planned)| {
+            let names = stratum
+                .relations
+                .iter()
+                .map(|&r| hir.relations[r].name.to_string());
+            let rules = &stratum.rules;
+            let recursive = stratum.recursive;
+            let fixpoint = match super::fixpoint::semi_naive(hir, planned) {
+                _ if !recursive => quote!(None),
+                None => quote!(Differential),
+                Some(semi_naive) => {
+                    let partition = match semi_naive.partition {
+                        Some(columns) => {
+                            let columns = (planned.relations.iter().zip(columns)).map(|(&r, c)| {
+                                let decl = hir.relations[r];
+                                format!("{}.{}", decl.name, decl.columns[c].name)
+                            });
+                            quote!(::core::option::Option::Some(&[#(#columns),*]))
+                        }
+                        None => quote!(::core::option::Option::None),
+                    };
+                    quote!(SemiNaive { partition: #partition })
+                }
+            };
+            quote!(::blossom::explain::StratumInfo {
+                relations: &[#(#names),*],
+                rules: &[#(#rules),*],
+                recursive: #recursive,
+                fixpoint: ::blossom::explain::Fixpoint::#fixpoint,
+            })
+        });
     let transition = plan.transition.rules.iter().map(|r| r.rule);
     let carried = plan
         .carried

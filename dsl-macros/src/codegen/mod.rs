@@ -5,6 +5,7 @@
 //! variables; the user's expressions keep their own spans, so type errors point at them.
 
 mod explain;
+mod fixpoint;
 
 pub(crate) use explain::rule_text;
 mod rule;

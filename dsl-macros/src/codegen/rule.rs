@@ -79,7 +79,7 @@ fn tuple(items: impl IntoIterator<Item = TokenStream>) -> TokenStream {
 }
 
 /// `let index_N = rt::index(&rel, |row| (key, vals))`: a relation arranged for joins.
-pub fn index(hir: &Hir, position: usize, plan: &IndexPlan) -> TokenStream {
+pub fn index(hir: &Hir, position: usize, plan: &IndexPlan, rt: &TokenStream) -> TokenStream {
     let decl = hir.relations[plan.relation];
     let arity = decl.columns.len();
     let (row, rel, local) = (internal("row"), relation_local(decl), index_local(position));
@@ -92,7 +92,7 @@ pub fn index(hir: &Hir, position: usize, plan: &IndexPlan) -> TokenStream {
     let key = tuple(plan.key.iter().map(copy));
     if plan.keys_only {
         return quote! {
-            let #local = ::blossom::rt::key_set(&#rel, move |#row: &#row_ty| {
+            let #local = #rt::key_set(&#rel, move |#row: &#row_ty| {
                 #(#filters)*
                 ::core::option::Option::Some(#key)
             });
@@ -100,7 +100,7 @@ pub fn index(hir: &Hir, position: usize, plan: &IndexPlan) -> TokenStream {
     }
     let vals = tuple(plan.vals.iter().map(copy));
     quote! {
-        let #local = ::blossom::rt::index(&#rel, move |#row: &#row_ty| {
+        let #local = #rt::index(&#rel, move |#row: &#row_ty| {
             #(#filters)*
             ::core::option::Option::Some((#key, #vals))
         });
@@ -125,7 +125,7 @@ fn row_filter(arity: usize, filter: &Filter, coerce: &Coercions) -> TokenStream 
 }
 
 /// `let rule_N = { stages... }`: the rows rule N derives.
-pub fn generate(hir: &Hir, plan: &RulePlan) -> TokenStream {
+pub fn generate(hir: &Hir, plan: &RulePlan, rt: &TokenStream) -> TokenStream {
     let rule = &hir.rules[plan.rule];
     let stage_local = internal("stage");
     let steps = plan.stages.iter().enumerate().map(|(k, stage)| {
@@ -135,19 +135,19 @@ pub fn generate(hir: &Hir, plan: &RulePlan) -> TokenStream {
             let decl = hir.relations[stage.relation];
             let (rel, row, row_ty) = (relation_local(decl), internal("row"), row_type(decl));
             let operator = if last { quote!(scan) } else { quote!(index) };
-            quote!(let #stage_local = ::blossom::rt::#operator(&#rel, move |#row: &#row_ty| #body);)
+            quote!(let #stage_local = #rt::#operator(&#rel, move |#row: &#row_ty| #body);)
         } else {
             let index = index_local(stage.index.unwrap_or_default());
             let (k, l, r) = (internal("key"), internal("left"), internal("right"));
             let join = if stage.negated {
-                quote!(::blossom::rt::antijoin(&#stage_local, &#index, move |#k, #l| #body))
+                quote!(#rt::antijoin(&#stage_local, &#index, move |#k, #l| #body))
             } else {
-                quote!(::blossom::rt::join(&#stage_local, &#index, move |#k, #l, #r| #body))
+                quote!(#rt::join(&#stage_local, &#index, move |#k, #l, #r| #body))
             };
             if last {
                 quote!(let #stage_local = #join;)
             } else {
-                quote!(let #stage_local = ::blossom::rt::arrange(#join);)
+                quote!(let #stage_local = #rt::arrange(#join);)
             }
         }
     });

@@ -110,7 +110,10 @@ pub fn generate(
     let early_parts = quote!(#(#early_parts)*);
     defined.extend(early.iter().map(|&(r, _)| early_local(hir.relations[r])));
     let body = if stratum.recursive {
-        recursive_body(hir, stratum, &carried)
+        match super::fixpoint::semi_naive(hir, stratum) {
+            Some(semi_naive) => super::fixpoint::body(hir, stratum, &carried, &semi_naive),
+            None => recursive_body(hir, stratum, &carried),
+        }
     } else {
         let parts = Parts::Stratum(&carried);
         definitions(
@@ -120,6 +123,7 @@ pub fn generate(
             &stratum.relations,
             parts,
             &scope,
+            &quote!(::blossom::rt),
         )
     };
     let names: Vec<String> = stratum
@@ -167,6 +171,7 @@ pub fn transition(hir: &Hir, plan: &TransitionPlan, carried: &[usize]) -> TokenS
         carried,
         Parts::Transition,
         &scope,
+        &quote!(::blossom::rt),
     );
     quote! {
         #[doc(hidden)]
@@ -180,7 +185,7 @@ pub fn transition(hir: &Hir, plan: &TransitionPlan, carried: &[usize]) -> TokenS
 
 /// What a relation's value is the union of.
 #[derive(Clone, Copy)]
-enum Parts<'a> {
+pub(super) enum Parts<'a> {
     /// In a stratum: its carried rows (for the relations listed) and its `<=` rules.
     Stratum(&'a [usize]),
     /// In the transition: the next tick's rows, from `<+` and `<-` rules.
@@ -190,19 +195,20 @@ enum Parts<'a> {
 /// Indexes and rules in `scope`, ending with each relation's local bound to the union of its
 /// parts: in a stratum, its carried rows and what its rules derive; in the transition, the
 /// next tick's rows.
-fn definitions(
+pub(super) fn definitions(
     hir: &Hir,
     indexes: &[IndexPlan],
     rules: &[RulePlan],
     relations: &[usize],
     parts: Parts,
     scope: &proc_macro2::Ident,
+    rt: &TokenStream,
 ) -> TokenStream {
     let index_code = indexes
         .iter()
         .enumerate()
-        .map(|(index, plan)| rule::index(hir, index, plan));
-    let rule_code = rules.iter().map(|plan| rule::generate(hir, plan));
+        .map(|(index, plan)| rule::index(hir, index, plan, rt));
+    let rule_code = rules.iter().map(|plan| rule::generate(hir, plan, rt));
     let derived = |r: usize, merge: Merge| -> Vec<TokenStream> {
         rules
             .iter()
@@ -227,7 +233,7 @@ fn definitions(
                     parts.push(quote!(#prev));
                 }
                 parts.extend(derived(r, Merge::Now));
-                let union = union(decl, scope, &parts);
+                let union = union(decl, scope, &parts, rt);
                 quote!(let #local = #union;)
             }
             Parts::Transition if decl.kind == Kind::Lattice => {
@@ -235,7 +241,7 @@ fn definitions(
                 let (next, local) = (next_local(decl), relation_local(decl));
                 let mut parts = vec![quote!(#local.clone())];
                 parts.extend(derived(r, Merge::Next));
-                let union = union(decl, scope, &parts);
+                let union = union(decl, scope, &parts, rt);
                 quote!(let #next = #union;)
             }
             Parts::Transition => {
@@ -282,9 +288,10 @@ fn union(
     decl: &crate::parse::Decl,
     scope: &proc_macro2::Ident,
     parts: &[TokenStream],
+    rt: &TokenStream,
 ) -> TokenStream {
     if decl.kind != Kind::Lattice {
-        return quote!(::blossom::rt::union(#scope, ::std::vec![#(#parts),*]));
+        return quote!(#rt::union(#scope, ::std::vec![#(#parts),*]));
     }
     let keys: Vec<proc_macro2::Ident> = (0..decl.columns.len() - 1)
         .map(|i| internal(&format!("k{i}")))
@@ -337,6 +344,7 @@ fn recursive_body(hir: &Hir, stratum: &StratumPlan, carried: &[usize]) -> TokenS
         &stratum.relations,
         Parts::Stratum(carried),
         &inner,
+        &quote!(::blossom::rt),
     );
     let sets = stratum.relations.iter().map(|&r| {
         let decl = hir.relations[r];
@@ -375,6 +383,6 @@ pub(crate) fn early_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
     internal(&format!("early_{}", decl.name))
 }
 
-fn variable_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
+pub(super) fn variable_local(decl: &crate::parse::Decl) -> proc_macro2::Ident {
     internal(&format!("var_{}", decl.name))
 }

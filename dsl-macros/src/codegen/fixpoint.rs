@@ -1,0 +1,202 @@
+//! Recursive strata that run as a semi-naive fixpoint (`rt::fixpoint`) rather than as a
+//! differential `iterate`: which ones may, how their rows are partitioned, and their code.
+//!
+//! A stratum may when its relations can only gain rows: its rules are positive (no negation,
+//! aggregate or lattice), nothing deletes from its relations, and every relation it reads only
+//! gains rows from tick to tick (see [`growing`]). Differential keeps every other stratum, and
+//! with it the paths that retract.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::stratum::{Parts, definitions, prev_local, variable_local};
+use super::{internal, relation_local, row_type};
+use crate::parse::{Kind, Merge, variable};
+use crate::plan::StratumPlan;
+use crate::resolve::{Hir, Item, Slot};
+
+/// How a semi-naive stratum's rows are spread over workers: for each of its relations (in
+/// the stratum's order) the column whose value picks the worker, or `None` for worker 0.
+pub(crate) struct SemiNaive {
+    pub partition: Option<Vec<usize>>,
+}
+
+/// Whether recursive stratum `stratum` runs semi-naively, and how it is partitioned.
+pub(crate) fn semi_naive(hir: &Hir, stratum: &StratumPlan) -> Option<SemiNaive> {
+    let eligible = stratum.recursive
+        // A keyed program can reject a tick, and a rejected tick's rows are taken back.
+        && hir.relations.iter().all(|d| d.key.is_none())
+        && (stratum.relations.iter()).all(|&r| {
+            hir.relations[r].kind != Kind::Lattice && keeps_rows(hir, r)
+        })
+        && stratum.rules.iter().all(|plan| {
+            let rule = &hir.rules[plan.rule];
+            rule.rule.merge == Merge::Now
+                && !rule.aggregates()
+                && plan.stages.iter().all(|stage| !stage.negated)
+        })
+        && (stratum.reads.iter()).all(|&r| growing(hir, r, &mut Vec::new()));
+    eligible.then(|| SemiNaive {
+        partition: partition(hir, stratum),
+    })
+}
+
+/// Whether relation `r` never loses a row from one tick to the next: nothing deletes or
+/// replaces its rows, and it is a table, or no rule adds rows for the next tick only.
+fn keeps_rows(hir: &Hir, r: usize) -> bool {
+    let table = hir.relations[r].kind == Kind::Table;
+    hir.rules.iter().filter(|rule| rule.head == r).all(|rule| {
+        !matches!(rule.rule.merge, Merge::Delete | Merge::Upsert)
+            && (table || rule.rule.merge == Merge::Now)
+    })
+}
+
+/// Whether every row relation `r` holds at a tick it still holds at the next: a table nothing
+/// deletes from, or a relation derived by positive rules from such relations. `visiting`
+/// holds the relations whose answer is being worked out (a cycle of positive rules grows).
+fn growing(hir: &Hir, r: usize, visiting: &mut Vec<usize>) -> bool {
+    if visiting.contains(&r) {
+        return true;
+    }
+    match hir.relations[r].kind {
+        Kind::Table => keeps_rows(hir, r),
+        Kind::Scratch | Kind::Output if keeps_rows(hir, r) => {
+            visiting.push(r);
+            let grows = hir.rules.iter().filter(|rule| rule.head == r).all(|rule| {
+                !rule.aggregates()
+                    && rule.items.iter().all(|item| match item {
+                        Item::Atom {
+                            relation, negated, ..
+                        } => !negated && growing(hir, *relation, visiting),
+                        _ => true,
+                    })
+            });
+            visiting.pop();
+            grows
+        }
+        _ => false,
+    }
+}
+
+/// A column for each relation of the stratum such that every rule reading a relation of the
+/// stratum derives its head's column from the same variable as each such atom's column: then
+/// every derivation of a row happens where its column's value lives, and workers need not
+/// exchange rows between rounds. The first such choice, or `None`.
+fn partition(hir: &Hir, stratum: &StratumPlan) -> Option<Vec<usize>> {
+    let relations = &stratum.relations;
+    let arities: Vec<usize> = (relations.iter())
+        .map(|&r| hir.relations[r].columns.len())
+        .collect();
+    let choices = arities.iter().try_fold(1usize, |n, &a| n.checked_mul(a))?;
+    (0..choices.min(4096))
+        .map(|mut n| {
+            (arities.iter())
+                .map(|&a| {
+                    let column = n % a;
+                    n /= a;
+                    column
+                })
+                .collect::<Vec<usize>>()
+        })
+        .find(|columns| {
+            let column_of = |r: usize| {
+                let at = relations.iter().position(|&s| s == r)?;
+                Some(columns[at])
+            };
+            stratum.rules.iter().all(|plan| {
+                let rule = &hir.rules[plan.rule];
+                let Some(head_column) = column_of(rule.head) else {
+                    return false;
+                };
+                // The variable the head's column is: a plain variable bound once by the body.
+                let head = (rule.rule.head.args.get(head_column)).and_then(variable);
+                let head_vars: Vec<usize> = (0..rule.vars.len())
+                    .filter(|&v| head.is_some_and(|ident| rule.vars[v].ident == *ident))
+                    .collect();
+                rule.items.iter().all(|item| match item {
+                    Item::Atom {
+                        relation, slots, ..
+                    } => match column_of(*relation) {
+                        None => true,
+                        Some(column) => match (head_vars.as_slice(), slots.get(column)) {
+                            ([var], Some(Slot::Bind(v) | Slot::Equal(v))) => v == var,
+                            _ => false,
+                        },
+                    },
+                    _ => true,
+                })
+            })
+        })
+}
+
+/// The body of a semi-naive stratum's function: one `rt::fixpoint` operator whose inputs are
+/// the relations the stratum reads (and its tables' rows from the last tick), and whose
+/// outputs are its relations' changes.
+pub(crate) fn body(
+    hir: &Hir,
+    stratum: &StratumPlan,
+    carried: &[usize],
+    semi_naive: &SemiNaive,
+) -> TokenStream {
+    let (owned, fixpoint) = (internal("fixpoint_owned"), internal("fixpoint"));
+    let scope = internal("scope");
+    let row = internal("row");
+    let partitioned = semi_naive.partition.is_some();
+    let defined: Vec<_> = (stratum.relations.iter())
+        .map(|&r| relation_local(hir.relations[r]))
+        .collect();
+    let variables = stratum.relations.iter().enumerate().map(|(i, &r)| {
+        let decl = hir.relations[r];
+        let (var, local, row_ty) = (variable_local(decl), relation_local(decl), row_type(decl));
+        let owner = match &semi_naive.partition {
+            Some(columns) => {
+                let place = if decl.columns.len() == 1 {
+                    quote!((*#row))
+                } else {
+                    let column = syn::Index::from(columns[i]);
+                    quote!(#row.#column)
+                };
+                quote!(::core::option::Option::Some(|#row: &#row_ty| ::blossom::rt::fixpoint::hash(&#place)))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(let (#var, #local) = #fixpoint.recursive::<#row_ty>(#owner);)
+    });
+    let inputs = stratum.reads.iter().map(|&r| {
+        let local = relation_local(hir.relations[r]);
+        quote!(let #local = #fixpoint.input(#local);)
+    });
+    let prevs = carried.iter().map(|&r| {
+        let prev = prev_local(hir.relations[r]);
+        quote!(let #prev = #fixpoint.input(&#prev);)
+    });
+    let definitions = definitions(
+        hir,
+        &stratum.indexes,
+        &stratum.rules,
+        &stratum.relations,
+        Parts::Stratum(carried),
+        &fixpoint,
+        &quote!(::blossom::rt::fixpoint),
+    );
+    let sets = stratum.relations.iter().map(|&r| {
+        let decl = hir.relations[r];
+        let (var, local) = (variable_local(decl), relation_local(decl));
+        quote!(#var.set(#local);)
+    });
+    let outputs = stratum.relations.iter().map(|&r| {
+        let var = variable_local(hir.relations[r]);
+        quote!(#var.output())
+    });
+    quote! {
+        let #owned = ::blossom::rt::fixpoint::Fixpoint::new(#scope, #partitioned);
+        let #fixpoint = &#owned;
+        #(#variables)*
+        #(#inputs)*
+        #(#prevs)*
+        #definitions
+        #(#sets)*
+        let (#(#defined,)*) = (#(#outputs,)*);
+        #owned.build();
+    }
+}
