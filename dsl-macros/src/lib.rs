@@ -65,6 +65,21 @@ mod tests {
         assert!(!text.contains("iterative"));
     }
 
+    /// The compile-time benchmark's program (examples/benches/compile) stays a valid program
+    /// of thirty rules.
+    #[test]
+    fn expands_the_compile_time_benchmark_program() {
+        let source = include_str!("../../examples/benches/compile/wide.rs");
+        let file: proc_macro2::TokenStream = source.parse().unwrap();
+        let body = file.into_iter().find_map(|token| match token {
+            proc_macro2::TokenTree::Group(group) => Some(group.stream()),
+            _ => None,
+        });
+        let text = super::expand(body.unwrap()).unwrap().to_string();
+        assert_eq!(text.matches("RuleInfo {").count(), 30);
+        assert!(text.contains("fn __stratum_10"));
+    }
+
     #[test]
     fn a_recursion_over_a_shrinking_relation_stays_differential() {
         let tokens = super::expand(quote! {

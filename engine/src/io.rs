@@ -105,6 +105,7 @@ impl WorkerIo {
             counts: FxHashMap::default(),
             later: Vec::new(),
             len: Arc::default(),
+            once: None,
             log: None,
             feed: Feed::default(),
         }));
@@ -220,6 +221,15 @@ impl WorkerIo {
         early.inspect_batch(move |_, updates| rows.borrow_mut().feed.early(updates, ticking.get()));
     }
 
+    /// The output declared last is defined by a semi-naive stratum ([`crate::rt::fixpoint`]):
+    /// each of its rows arrives once, with `+1`, unless the stratum takes everything back. Its
+    /// rows are kept in a plain vector, not counted in a hash map, until a row leaves.
+    pub fn arrives_once(&mut self) {
+        if let Some(output) = self.outputs.last_mut() {
+            output.arrives_once();
+        }
+    }
+
     /// `rel`, sent to worker 0 when outputs gather there (a cluster).
     fn gathered<'s, D: Column>(&self, rel: &Rel<'s, Tick, D>) -> Rel<'s, Tick, D> {
         if self.settings.gather {
@@ -240,6 +250,7 @@ impl WorkerIo {
             counts: FxHashMap::default(),
             later: Vec::new(),
             len,
+            once: None,
             log: self.transactional().then(Log::default),
             feed: Feed::default(),
         }));
@@ -345,6 +356,8 @@ pub(crate) trait OutputPort {
     fn begin(&mut self, tick: Tick);
     /// Tick `tick` is sealed (complete, and accepted): subscribers are told its changes.
     fn seal(&mut self, tick: Tick);
+    /// Each row arrives once, with `+1`, until one leaves ([`WorkerIo::arrives_once`]).
+    fn arrives_once(&mut self);
     /// Adds a subscriber, told from the next tick on.
     fn subscribe(&mut self, sender: std::sync::mpsc::Sender<Part>);
     /// The completed tick was rejected: its changes are taken back until the next tick begins.
@@ -362,6 +375,9 @@ pub(crate) struct Rows<D> {
     later: Vec<(D, Tick, isize)>,
     /// The number of rows, shared with the host so that `len` needs no round trip.
     len: Arc<AtomicI64>,
+    /// Rows not in `counts`, each present once, while every change has been a new row's `+1`
+    /// (see [`WorkerIo::arrives_once`]); `None` once a row has left, or subscribers listen.
+    once: Option<Vec<D>>,
     /// The tick's changes, kept when a tick may be rejected (the program has keys).
     log: Option<Log<D>>,
     /// The subscribers, and what they have been told.
@@ -403,6 +419,12 @@ impl<D: Column> Rows<D> {
     }
 
     fn add(&mut self, row: &D, diff: isize) {
+        if let Some(once) = self.once.as_mut().filter(|_| diff == 1) {
+            once.push(row.clone());
+            self.len.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        self.count_all();
         let (before, after) = match self.counts.get_mut(row) {
             Some(count) => {
                 let before = *count;
@@ -422,6 +444,16 @@ impl<D: Column> Rows<D> {
         let delta = i64::from(after > 0) - i64::from(before > 0);
         if delta != 0 {
             self.len.fetch_add(delta, Ordering::Relaxed);
+        }
+    }
+}
+
+impl<D: Column> Rows<D> {
+    /// Moves the rows kept in order of arrival into the counts: from now on, rows are counted.
+    fn count_all(&mut self) {
+        if let Some(once) = self.once.take() {
+            self.counts.reserve(once.len());
+            self.counts.extend(once.into_iter().map(|row| (row, 1)));
         }
     }
 }
@@ -458,8 +490,18 @@ impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
             .seal(tick, |row| counts.get(row).is_some_and(|count| *count > 0));
     }
 
+    fn arrives_once(&mut self) {
+        let mut rows = self.borrow_mut();
+        if rows.counts.is_empty() && !rows.feed.active() {
+            rows.once = Some(Vec::new());
+        }
+    }
+
     fn subscribe(&mut self, sender: std::sync::mpsc::Sender<Part>) {
-        self.borrow_mut().feed.subscribe(sender);
+        let mut rows = self.borrow_mut();
+        // Subscribers are told which rows a tick changed: that takes counts.
+        rows.count_all();
+        rows.feed.subscribe(sender);
     }
 
     fn reject(&mut self) {
@@ -481,8 +523,68 @@ impl<D: Column> OutputPort for Rc<RefCell<Rows<D>>> {
             .iter()
             .filter(|(_, count)| **count > 0)
             .map(|(row, _)| row.clone());
-        let mut present: Vec<D> = present.collect();
+        let once = rows.once.iter().flatten().cloned();
+        let mut present: Vec<D> = present.chain(once).collect();
         present.sort_unstable();
         Box::new(present)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn rows(once: bool) -> Rc<RefCell<Rows<u8>>> {
+        let rows = Rc::new(RefCell::new(Rows {
+            counts: FxHashMap::default(),
+            later: Vec::new(),
+            len: Arc::default(),
+            once: None,
+            log: None,
+            feed: Feed::default(),
+        }));
+        if once {
+            rows.clone().arrives_once();
+        }
+        rows
+    }
+
+    fn read(rows: &Rc<RefCell<Rows<u8>>>) -> (Vec<u8>, i64) {
+        let snapshot = rows.snapshot().downcast::<Vec<u8>>().map(|rows| *rows);
+        let len = rows.borrow().len.load(Ordering::Relaxed);
+        (snapshot.unwrap_or_default(), len)
+    }
+
+    proptest! {
+        /// Rows that arrive once each are kept as counted rows are, and a later retraction
+        /// (a semi-naive stratum that recomputes) turns them into counts without losing any.
+        #[test]
+        fn rows_that_arrive_once_read_as_counted_rows(
+            first in prop::collection::btree_set(any::<u8>(), 0..40),
+            later in prop::collection::vec((any::<u8>(), any::<bool>()), 0..40),
+        ) {
+            let (once, counted) = (rows(true), rows(false));
+            let mut changes: Vec<(u8, Tick, isize)> = first.iter().map(|&r| (r, 0, 1)).collect();
+            // Then everything is taken back and random rows come and go, as counts allow.
+            changes.extend(first.iter().map(|&r| (r, 0, -1)));
+            let mut held = std::collections::BTreeSet::new();
+            for (row, add) in later {
+                if add && held.insert(row) {
+                    changes.push((row, 0, 1));
+                } else if !add && held.remove(&row) {
+                    changes.push((row, 0, -1));
+                }
+            }
+            for (step, change) in changes.iter().enumerate() {
+                once.borrow_mut().apply(std::slice::from_ref(change), 0);
+                counted.borrow_mut().apply(std::slice::from_ref(change), 0);
+                if step + 1 == first.len() {
+                    prop_assert!(once.borrow().counts.is_empty());
+                    prop_assert_eq!(read(&once), (first.iter().copied().collect(), first.len() as i64));
+                }
+                prop_assert_eq!(read(&once), read(&counted));
+            }
+        }
     }
 }

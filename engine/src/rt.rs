@@ -14,6 +14,7 @@ use differential_dataflow::{ExchangeData, VecCollection};
 use timely::progress::Timestamp;
 
 pub mod fixpoint;
+mod runs;
 
 pub use crate::io::WorkerIo;
 pub use differential_dataflow::operators::iterate::Variable;

@@ -77,7 +77,8 @@ impl<D: Column> Feed<D> {
         self.subscribers.push(sender);
     }
 
-    fn active(&self) -> bool {
+    /// Whether anyone subscribed.
+    pub(crate) fn active(&self) -> bool {
         !self.subscribers.is_empty()
     }
 

@@ -48,7 +48,13 @@ fn line_of(span: Span) -> u32 {
 }
 
 /// `static EXPLAIN: Explain = ...; &EXPLAIN`.
-pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> TokenStream {
+pub fn generate(
+    hir: &Hir,
+    analysis: &Analysis,
+    plan: &Plan,
+    calm: &Calm,
+    fixpoints: &[Option<super::fixpoint::SemiNaive>],
+) -> TokenStream {
     let program = hir.program.name.to_string();
     let relations = hir.relations.iter().map(|decl| {
         let name = decl.name.to_string();
@@ -105,26 +111,23 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
         let line = line_of(rule.rule.head.relation.span());
         quote!(::blossom::explain::RuleInfo { text: #text, line: #line, plan: &[#(#steps),*] })
     });
-    let strata = analysis
-        .strata
-        .iter()
-        .zip(&plan.strata)
-        .map(|(stratum, planned)| {
+    let strata = analysis.strata.iter().zip(&plan.strata).zip(fixpoints).map(
+        |((stratum, planned), semi_naive)| {
             let names = stratum
                 .relations
                 .iter()
                 .map(|&r| hir.relations[r].name.to_string());
             let rules = &stratum.rules;
             let recursive = stratum.recursive;
-            let fixpoint = match super::fixpoint::semi_naive(hir, planned) {
+            let fixpoint = match semi_naive {
                 _ if !recursive => quote!(None),
                 None => quote!(Differential),
                 Some(semi_naive) => {
-                    let partition = match semi_naive.partition {
+                    let partition = match &semi_naive.partition {
                         Some(columns) => {
                             let columns = (planned.relations.iter().zip(columns)).map(|(&r, c)| {
                                 let decl = hir.relations[r];
-                                format!("{}.{}", decl.name, decl.columns[c].name)
+                                format!("{}.{}", decl.name, decl.columns[*c].name)
                             });
                             quote!(::core::option::Option::Some(&[#(#columns),*]))
                         }
@@ -139,7 +142,8 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
                 recursive: #recursive,
                 fixpoint: ::blossom::explain::Fixpoint::#fixpoint,
             })
-        });
+        },
+    );
     let transition = plan.transition.rules.iter().map(|r| r.rule);
     let carried = plan
         .carried

@@ -150,13 +150,18 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
     let early: Vec<Vec<(usize, Vec<usize>)>> = (plan.strata.iter())
         .map(|stratum| stratum::early_rules(hir, calm, &plan.strata, stratum))
         .collect();
-    let dataflow = dataflow(hir, analysis, plan, calm, &early);
+    // How each recursive stratum iterates, worked out once for the code and for `explain`.
+    let fixpoints: Vec<Option<fixpoint::SemiNaive>> = (plan.strata.iter())
+        .map(|stratum| fixpoint::semi_naive(hir, stratum))
+        .collect();
+    let dataflow = dataflow(hir, analysis, plan, calm, &early, &fixpoints);
     let strata = (plan.strata.iter().zip(&early).enumerate()).map(|(index, (stratum, early))| {
-        stratum::generate(hir, index, stratum, &plan.carried, early)
+        let semi_naive = fixpoints[index].as_ref();
+        stratum::generate(hir, index, stratum, semi_naive, &plan.carried, early)
     });
     let transition = (!plan.carried.is_empty())
         .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
-    let explain = explain::generate(hir, analysis, plan, calm);
+    let explain = explain::generate(hir, analysis, plan, calm, &fixpoints);
     let checks = type_checks(hir);
 
     quote! {
@@ -248,6 +253,7 @@ fn dataflow(
     plan: &Plan,
     calm: &Calm,
     early_rules: &[Vec<(usize, Vec<usize>)>],
+    fixpoints: &[Option<fixpoint::SemiNaive>],
 ) -> TokenStream {
     let scope = internal("scope");
     let io = internal("io");
@@ -360,12 +366,18 @@ fn dataflow(
             let key = rule::key_function(decl);
             quote!(#io.check_key(#name, "this tick", &#local, #key);)
         });
+    // A semi-naive stratum sends each row of its relations once.
+    let once: Vec<usize> = (plan.strata.iter().zip(fixpoints))
+        .filter(|(_, semi_naive)| semi_naive.is_some())
+        .flat_map(|(stratum, _)| stratum.relations.iter().copied())
+        .collect();
     let registrations = hir.relations.iter().enumerate().filter_map(|(r, decl)| {
         let local = relation_local(decl);
+        let once = once.contains(&r).then(|| quote!(#io.arrives_once();));
         match decl.kind {
             Kind::Output => Some(match early.get(&r) {
-                Some(early) => quote!(#io.output_eager(&#local, &#early);),
-                None => quote!(#io.output(&#local);),
+                Some(early) => quote!(#io.output_eager(&#local, &#early); #once),
+                None => quote!(#io.output(&#local); #once),
             }),
             Kind::Table | Kind::Lattice => Some(quote!(#io.settle(&#local);)),
             Kind::Input | Kind::Periodic | Kind::Scratch | Kind::Channel => None,

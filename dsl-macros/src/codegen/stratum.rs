@@ -66,6 +66,7 @@ pub fn generate(
     hir: &Hir,
     index: usize,
     stratum: &StratumPlan,
+    semi_naive: Option<&super::fixpoint::SemiNaive>,
     carried: &[usize],
     early: &[(usize, Vec<usize>)],
 ) -> TokenStream {
@@ -110,8 +111,8 @@ pub fn generate(
     let early_parts = quote!(#(#early_parts)*);
     defined.extend(early.iter().map(|&(r, _)| early_local(hir.relations[r])));
     let body = if stratum.recursive {
-        match super::fixpoint::semi_naive(hir, stratum) {
-            Some(semi_naive) => super::fixpoint::body(hir, stratum, &carried, &semi_naive),
+        match semi_naive {
+            Some(semi_naive) => super::fixpoint::body(hir, stratum, &carried, semi_naive),
             None => recursive_body(hir, stratum, &carried),
         }
     } else {

@@ -4,8 +4,8 @@
 //! `(tick, iteration)` time and a multiplicity, every operator keeps a trace of both, and every
 //! iteration is a round of progress tracking. A stratum whose rules are positive (no negation,
 //! aggregate or lattice) and whose inputs only grow needs none of that: its relations only gain
-//! rows, so each can be a plain set, each index a plain hash map, and the stratum can run its
-//! iterations in one operator activation, as hand-written datafrog code does.
+//! rows, so each relation and each index can be a few sorted runs ([`super::runs`]), and the
+//! stratum can run its iterations in one operator activation, as hand-written datafrog code does.
 //!
 //! The stratum becomes one timely operator in the tick scope. For each tick whose inputs are
 //! complete it takes the rows each input gained, and runs rounds: every rule stage sees the rows
@@ -29,7 +29,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use differential_dataflow::AsCollection;
-use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use rustc_hash::{FxHashMap, FxHasher};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::{Exchange, Pipeline};
 use timely::dataflow::operators::Capability;
@@ -37,6 +37,7 @@ use timely::dataflow::operators::generic::OutputBuilder;
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::vec::Broadcast;
 
+use super::runs::{Runs, join_sorted};
 use super::{Column, Rel, Scope, Tick};
 
 type Shared<T> = Rc<RefCell<T>>;
@@ -133,9 +134,10 @@ impl<K, V> Clone for Index<K, V> {
     }
 }
 
+/// Both parts sorted by key ([`Runs`]).
 struct Indexed<K, V> {
-    stable: FxHashMap<K, Vec<V>>,
-    recent: FxHashMap<K, Vec<V>>,
+    stable: Runs<(K, V)>,
+    recent: Vec<(K, V)>,
 }
 
 /// A rule stage over one row: `None` drops it, `Some` is what it becomes.
@@ -174,28 +176,26 @@ fn index_boxed<D: Column, K: Column, V: Column>(
     logic: RowLogic<D, (K, V)>,
 ) -> Index<K, V> {
     let state = shared(Indexed {
-        stable: FxHashMap::default(),
-        recent: FxHashMap::default(),
+        stable: Runs::default(),
+        recent: Vec::new(),
     });
     let (input, fill) = (Rc::clone(&rows.rows), Rc::clone(&state));
     let mut rounds = rows.rounds.borrow_mut();
     rounds.steps.push(Box::new(move || {
         let recent = &mut fill.borrow_mut().recent;
-        for (key, val) in input.borrow().iter().filter_map(&logic) {
-            recent.entry(key).or_default().push(val);
-        }
+        recent.extend(input.borrow().iter().filter_map(&logic));
+        recent.sort_unstable();
     }));
     let advance = Rc::clone(&state);
     rounds.advances.push(Box::new(move || {
         let indexed = &mut *advance.borrow_mut();
-        for (key, vals) in indexed.recent.drain() {
-            indexed.stable.entry(key).or_default().extend(vals);
-        }
+        let recent = std::mem::take(&mut indexed.recent);
+        indexed.stable.push(recent);
     }));
     let reset = Rc::clone(&state);
     rounds.resets.push(Box::new(move || {
         let indexed = &mut *reset.borrow_mut();
-        indexed.stable = FxHashMap::default();
+        indexed.stable.clear();
         indexed.recent.clear();
     }));
     drop(rounds);
@@ -229,19 +229,12 @@ fn join_boxed<K: Column, V1: Column, V2: Column, D: Column>(
     let (l, r) = (Rc::clone(&left.state), Rc::clone(&right.state));
     derived(&left.rounds, move |out| {
         let (l, r) = (l.borrow(), r.borrow());
-        for (key, v1s) in &l.recent {
-            for v2s in [r.stable.get(key), r.recent.get(key)].into_iter().flatten() {
-                for v1 in v1s {
-                    out.extend(v2s.iter().filter_map(|v2| logic(key, v1, v2)));
-                }
-            }
+        let mut each = |key: &K, v1: &V1, v2: &V2| out.extend(logic(key, v1, v2));
+        for run in r.stable.runs().iter().chain([&r.recent]) {
+            join_sorted(&l.recent, run, &mut each);
         }
-        for (key, v2s) in &r.recent {
-            if let Some(v1s) = l.stable.get(key) {
-                for v1 in v1s {
-                    out.extend(v2s.iter().filter_map(|v2| logic(key, v1, v2)));
-                }
-            }
+        for run in l.stable.runs() {
+            join_sorted(run, &r.recent, &mut each);
         }
     })
 }
@@ -271,7 +264,8 @@ type Partition<D> = (fn(&D) -> u64, u64, u64);
 /// A relation the stratum defines: every row it holds, and those new in the last round.
 pub struct Variable<'s, D: 'static> {
     rows: Rows<D>,
-    set: Shared<FxHashSet<D>>,
+    /// Every row but the last round's (those are `rows`).
+    held: Shared<Runs<D>>,
     /// Which worker owns a row, when rows are partitioned.
     owner: Option<Partition<D>>,
     output: Rel<'s, Tick, D>,
@@ -280,27 +274,26 @@ pub struct Variable<'s, D: 'static> {
 impl<'s, D: Column> Variable<'s, D> {
     /// The relation is the union of `parts`: what they derive, not yet held, is new.
     pub fn set(&self, parts: Parts<D>) {
-        let (set, recent) = (Rc::clone(&self.set), Rc::clone(&self.rows.rows));
+        let (held, recent) = (Rc::clone(&self.held), Rc::clone(&self.rows.rows));
         let owner = self.owner;
         let owned =
             move |row: &D| owner.is_none_or(|(key, index, peers)| key(row) % peers == index);
         let mut rounds = self.rows.rounds.borrow_mut();
         rounds.settles.push(Box::new(move || {
-            let (set, recent) = (&mut *set.borrow_mut(), &mut *recent.borrow_mut());
-            recent.clear();
+            let (held, recent) = (&mut *held.borrow_mut(), &mut *recent.borrow_mut());
+            // The last round's rows have been read: they join the held ones.
+            held.push(std::mem::take(recent));
             for part in &parts.0 {
-                for row in part.rows.borrow().iter() {
-                    // One probe: most derived rows are held already, and rows are small.
-                    if owned(row) && set.insert(row.clone()) {
-                        recent.push(row.clone());
-                    }
-                }
+                recent.extend(part.rows.borrow().iter().filter(|row| owned(row)).cloned());
             }
+            recent.sort_unstable();
+            recent.dedup();
+            held.remove_held(recent);
             !recent.is_empty()
         }));
-        let (set, recent) = (Rc::clone(&self.set), Rc::clone(&self.rows.rows));
+        let (held, recent) = (Rc::clone(&self.held), Rc::clone(&self.rows.rows));
         rounds.resets.push(Box::new(move || {
-            *set.borrow_mut() = FxHashSet::default();
+            held.borrow_mut().clear();
             recent.borrow_mut().clear();
         }));
     }
@@ -456,21 +449,23 @@ impl<'s> Fixpoint<'s> {
         let mut output =
             OutputBuilder::<_, CapacityContainerBuilder<Vec<(D, Tick, isize)>>>::from(output);
         let rows = Rows::new(&self.rounds);
-        let set: Shared<FxHashSet<D>> = shared(FxHashSet::default());
-        let (recent, held) = (Rc::clone(&rows.rows), Rc::clone(&set));
+        let runs: Shared<Runs<D>> = shared(Runs::default());
+        let (recent, held) = (Rc::clone(&rows.rows), Rc::clone(&runs));
         self.emits.borrow_mut().push(Box::new(move |cap, retract| {
             let time = *cap.time();
             let mut output = output.activate();
             let mut session = output.session(cap);
             if retract {
-                session.give_iterator(held.borrow().iter().map(|row| (row.clone(), time, -1)));
+                let (held, recent) = (held.borrow(), recent.borrow());
+                let all = held.iter().chain(recent.iter());
+                session.give_iterator(all.map(|row| (row.clone(), time, -1)));
             } else {
                 session.give_iterator(recent.borrow().iter().map(|row: &D| (row.clone(), time, 1)));
             }
         }));
         let variable = Variable {
             rows: rows.clone(),
-            set,
+            held: runs,
             owner: owner
                 .filter(|_| self.route == Route::Broadcast)
                 .map(|key| (key, self.worker.0, self.worker.1)),

@@ -1,0 +1,184 @@
+//! Sorted runs: how the semi-naive fixpoint keeps a relation's rows and its indexes.
+//!
+//! A relation that only grows is a list of sorted runs, each at least twice as long as the one
+//! after it, so a relation of `n` rows has at most `log2(n)` runs and a row is moved into a
+//! longer run `log2(n)` times at most. Checking a round's candidate rows against what is held,
+//! and joining a round's rows with an index, are merges of sorted slices that skip ahead by
+//! galloping (doubling steps, then halving), so they read memory in order rather than probing a
+//! hash table at random, and a run costs its rows' size and nothing more.
+
+use std::cmp::Ordering;
+
+/// Sorted runs of rows, longest first.
+pub(crate) struct Runs<T> {
+    runs: Vec<Vec<T>>,
+}
+
+impl<T> Default for Runs<T> {
+    fn default() -> Self {
+        Runs { runs: Vec::new() }
+    }
+}
+
+impl<T: Ord> Runs<T> {
+    /// Adds a sorted run, merging it with the shorter runs at the end until each run is more
+    /// than twice as long as the next.
+    pub(crate) fn push(&mut self, mut run: Vec<T>) {
+        while let Some(last) = self.runs.last() {
+            if last.len() > 2 * run.len() {
+                break;
+            }
+            let last = self.runs.pop().unwrap_or_default();
+            run = merge(last, run);
+        }
+        if !run.is_empty() {
+            self.runs.push(run);
+        }
+    }
+
+    /// Drops from `sorted` (sorted, without duplicates) every row a run holds.
+    pub(crate) fn remove_held(&self, sorted: &mut Vec<T>) {
+        for run in &self.runs {
+            let mut rest = &run[..];
+            sorted.retain(|row| {
+                rest = gallop(rest, |held| held < row);
+                rest.first() != Some(row)
+            });
+        }
+    }
+
+    /// The runs, each sorted.
+    pub(crate) fn runs(&self) -> &[Vec<T>] {
+        &self.runs
+    }
+
+    /// Every row, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.runs.iter().flatten()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.runs = Vec::new();
+    }
+}
+
+/// Two sorted vectors as one, sorted.
+fn merge<T: Ord>(left: Vec<T>, right: Vec<T>) -> Vec<T> {
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let (mut left, mut right) = (left.into_iter().peekable(), right.into_iter().peekable());
+    while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
+        let next = if l <= r { left.next() } else { right.next() };
+        out.extend(next);
+    }
+    out.extend(left);
+    out.extend(right);
+    out
+}
+
+/// The end of `slice`'s prefix whose elements satisfy `before` (which must hold for a prefix
+/// and fail for the rest): the suffix from there.
+fn gallop<T>(mut slice: &[T], before: impl Fn(&T) -> bool) -> &[T] {
+    if slice.first().is_some_and(&before) {
+        // Double the step while it stays in the prefix, then halve it back down.
+        let mut step = 1;
+        while step < slice.len() && before(&slice[step]) {
+            slice = &slice[step..];
+            step <<= 1;
+        }
+        step >>= 1;
+        while step > 0 {
+            if step < slice.len() && before(&slice[step]) {
+                slice = &slice[step..];
+            }
+            step >>= 1;
+        }
+        // `slice[0]` is the prefix's last element.
+        slice = &slice[1..];
+    }
+    slice
+}
+
+/// Every pair of a left and a right row with equal keys, both slices sorted by key.
+pub(crate) fn join_sorted<K: Ord, V1, V2>(
+    mut left: &[(K, V1)],
+    mut right: &[(K, V2)],
+    mut each: impl FnMut(&K, &V1, &V2),
+) {
+    while let (Some((lk, _)), Some((rk, _))) = (left.first(), right.first()) {
+        match lk.cmp(rk) {
+            Ordering::Less => left = gallop(left, |(key, _)| key < rk),
+            Ordering::Greater => right = gallop(right, |(key, _)| key < lk),
+            Ordering::Equal => {
+                let ls = left.iter().take_while(|(key, _)| key == lk).count();
+                let rs = right.iter().take_while(|(key, _)| key == rk).count();
+                for (_, v1) in &left[..ls] {
+                    for (_, v2) in &right[..rs] {
+                        each(lk, v1, v2);
+                    }
+                }
+                (left, right) = (&left[ls..], &right[rs..]);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn runs_hold_every_row_and_remove_exactly_the_held(
+            batches in prop::collection::vec(prop::collection::vec(0u8..64, 0..40), 0..12),
+            probe in prop::collection::vec(0u8..64, 0..40),
+        ) {
+            let mut runs = Runs::default();
+            let mut held = std::collections::BTreeSet::new();
+            for mut batch in batches {
+                batch.sort_unstable();
+                batch.dedup();
+                runs.remove_held(&mut batch);
+                held.extend(batch.iter().copied());
+                runs.push(batch);
+                for pair in runs.runs().windows(2) {
+                    prop_assert!(pair[0].len() > 2 * pair[1].len());
+                }
+                for run in runs.runs() {
+                    prop_assert!(run.windows(2).all(|w| w[0] < w[1]));
+                }
+            }
+            let mut all: Vec<u8> = runs.iter().copied().collect();
+            all.sort_unstable();
+            prop_assert_eq!(&all, &held.iter().copied().collect::<Vec<_>>());
+            let mut probe = probe;
+            probe.sort_unstable();
+            probe.dedup();
+            let expected: Vec<u8> = probe.iter().copied().filter(|x| !held.contains(x)).collect();
+            runs.remove_held(&mut probe);
+            prop_assert_eq!(probe, expected);
+        }
+
+        #[test]
+        fn a_sorted_join_finds_every_matching_pair(
+            mut left in prop::collection::vec((0u8..16, any::<u8>()), 0..40),
+            mut right in prop::collection::vec((0u8..16, any::<u8>()), 0..40),
+        ) {
+            left.sort_unstable();
+            right.sort_unstable();
+            let mut found = Vec::new();
+            join_sorted(&left, &right, |k, a, b| found.push((*k, *a, *b)));
+            let mut expected = Vec::new();
+            for (k, a) in &left {
+                for (j, b) in &right {
+                    if k == j {
+                        expected.push((*k, *a, *b));
+                    }
+                }
+            }
+            found.sort_unstable();
+            expected.sort_unstable();
+            prop_assert_eq!(found, expected);
+        }
+    }
+}
