@@ -5,7 +5,9 @@
 //! iteration is a round of progress tracking. A stratum whose rules are positive (no negation,
 //! aggregate or lattice) and whose inputs only grow needs none of that: its relations only gain
 //! rows, so each relation and each index can be a few sorted runs ([`super::runs`]), and the
-//! stratum can run its iterations in one operator activation, as hand-written datafrog code does.
+//! stratum can run its iterations inside one operator, as hand-written datafrog code does: no
+//! progress tracking between them, each round one activation (so that the operators downstream
+//! take a round's rows before the next is sent), and the tick's capability held throughout.
 //!
 //! The stratum becomes one timely operator in the tick scope. For each tick whose inputs are
 //! complete it takes the rows each input gained, and runs rounds: every rule stage sees the rows
@@ -36,6 +38,7 @@ use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::OutputBuilder;
 use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::vec::Broadcast;
+use timely::scheduling::Activator;
 
 use super::runs::{Runs, join_sorted};
 use super::{Column, Rel, Scope, Tick};
@@ -319,12 +322,14 @@ enum Route {
 type Load = Box<dyn FnMut(Tick) -> bool>;
 
 /// What an output does: sends the rows its relation gained in the round (`true`: first retracts
-/// everything it holds).
-type Emit = Box<dyn FnMut(&Capability<Tick>, bool)>;
+/// everything it holds), and says how many it sent.
+type Emit = Box<dyn FnMut(&Capability<Tick>, bool) -> usize>;
 
 /// A recursive stratum under construction: its inputs, relations and rules, then one operator.
 pub struct Fixpoint<'s> {
     builder: RefCell<OperatorBuilder<'s, Tick>>,
+    /// Schedules the operator again, to go on with a tick it paused.
+    activator: Activator,
     rounds: Shared<Rounds>,
     route: Route,
     /// This worker and the number of workers.
@@ -347,8 +352,11 @@ impl<'s> Fixpoint<'s> {
             (_, true) => Route::Broadcast,
             (_, false) => Route::First,
         };
+        let builder = OperatorBuilder::new("Fixpoint".into(), scope);
+        let activator = scope.activator_for(builder.operator_info().address);
         Fixpoint {
-            builder: RefCell::new(OperatorBuilder::new("Fixpoint".into(), scope)),
+            builder: RefCell::new(builder),
+            activator,
             rounds: shared(Rounds::default()),
             route,
             worker: (scope.index() as u64, peers as u64),
@@ -455,12 +463,14 @@ impl<'s> Fixpoint<'s> {
             let time = *cap.time();
             let mut output = output.activate();
             let mut session = output.session(cap);
+            let (held, recent) = (held.borrow(), recent.borrow());
             if retract {
-                let (held, recent) = (held.borrow(), recent.borrow());
                 let all = held.iter().chain(recent.iter());
                 session.give_iterator(all.map(|row| (row.clone(), time, -1)));
+                held.iter().count() + recent.len()
             } else {
-                session.give_iterator(recent.borrow().iter().map(|row: &D| (row.clone(), time, 1)));
+                session.give_iterator(recent.iter().map(|row: &D| (row.clone(), time, 1)));
+                recent.len()
             }
         }));
         let variable = Variable {
@@ -478,6 +488,7 @@ impl<'s> Fixpoint<'s> {
     pub fn build(self) {
         let Fixpoint {
             builder,
+            activator,
             rounds,
             ticks,
             pulls,
@@ -488,6 +499,8 @@ impl<'s> Fixpoint<'s> {
         } = self;
         let (mut pulls, mut loads) = (pulls.into_inner(), loads.into_inner());
         let (mut refills, mut emits) = (refills.into_inner(), emits.into_inner());
+        // The tick whose rounds are under way, with its outputs' capabilities.
+        let mut running: Option<Vec<Capability<Tick>>> = None;
         builder.into_inner().build(move |mut caps| {
             move |frontiers| {
                 for pull in &mut pulls {
@@ -497,44 +510,63 @@ impl<'s> Fixpoint<'s> {
                 let frontier = (frontiers.iter())
                     .filter_map(|f| f.frontier().first().copied())
                     .min();
-                let ready: Vec<Tick> = (ticks.borrow().iter())
-                    .copied()
-                    .filter(|&t| frontier.is_none_or(|f| t < f))
-                    .collect();
                 let mut rounds = rounds.borrow_mut();
-                for tick in ready {
-                    ticks.borrow_mut().remove(&tick);
-                    let caps: Vec<Capability<Tick>> =
-                        caps.iter().map(|c| c.delayed(&tick)).collect();
-                    let mut lost = false;
-                    for load in &mut loads {
-                        lost |= load(tick);
+                let mut sent = 0;
+                loop {
+                    let tick_caps = match running.take() {
+                        Some(tick_caps) => tick_caps,
+                        None => {
+                            let first = ticks.borrow().first().copied();
+                            let Some(tick) = first.filter(|&t| frontier.is_none_or(|f| t < f))
+                            else {
+                                break;
+                            };
+                            ticks.borrow_mut().remove(&tick);
+                            let tick_caps: Vec<Capability<Tick>> =
+                                caps.iter().map(|c| c.delayed(&tick)).collect();
+                            let mut lost = false;
+                            for load in &mut loads {
+                                lost |= load(tick);
+                            }
+                            if lost {
+                                for (emit, cap) in emits.iter_mut().zip(&tick_caps) {
+                                    sent += emit(cap, true);
+                                }
+                                for reset in &mut rounds.resets {
+                                    reset();
+                                }
+                                for refill in &mut refills {
+                                    refill();
+                                }
+                            }
+                            tick_caps
+                        }
+                    };
+                    let grew = rounds.round();
+                    for (emit, cap) in emits.iter_mut().zip(&tick_caps) {
+                        sent += emit(cap, false);
                     }
-                    if lost {
-                        for (emit, cap) in emits.iter_mut().zip(&caps) {
-                            emit(cap, true);
-                        }
-                        for reset in &mut rounds.resets {
-                            reset();
-                        }
-                        for refill in &mut refills {
-                            refill();
-                        }
+                    rounds.advance();
+                    if grew {
+                        running = Some(tick_caps);
                     }
-                    loop {
-                        let grew = rounds.round();
-                        for (emit, cap) in emits.iter_mut().zip(&caps) {
-                            emit(cap, false);
-                        }
-                        rounds.advance();
-                        if !grew {
-                            break;
-                        }
+                    // What a round sent waits in the channels until the operators downstream
+                    // run: let them take it (a closure's rows are not all in flight at once),
+                    // and go on in the next activation.
+                    if sent > 0 {
+                        activator.activate();
+                        break;
                     }
                 }
-                match frontier {
-                    Some(f) => caps.iter_mut().for_each(|c| c.downgrade(&f)),
-                    None => caps.clear(),
+                // Hold what later activations may still send: ticks not yet begun, and those
+                // the inputs may still bring.
+                let pending = ticks.borrow().first().copied();
+                match (frontier, pending) {
+                    (Some(f), Some(p)) => caps.iter_mut().for_each(|c| c.downgrade(&f.min(p))),
+                    (Some(t), None) | (None, Some(t)) => {
+                        caps.iter_mut().for_each(|c| c.downgrade(&t))
+                    }
+                    (None, None) => caps.clear(),
                 }
             }
         });

@@ -6,6 +6,7 @@
 #   rebuild    `cargo build` after editing one rule, incremental, dependencies built: of a crate
 #              holding only that program, and of an example binary (`shortest_paths`, whose
 #              library holds every example program);
+#   build      `cargo build` of the program's crate from scratch, dependencies built;
 # each the median of RUNS (default 3). It builds in the workspace's target folder with the
 # workspace's dev profile, and puts back the rule it edits.
 #
@@ -45,32 +46,54 @@ timed() {
     elapsed=$(awk -v ns=$((end - start)) 'BEGIN { printf "%.1f", ns / 1e9 }')
 }
 
-echo "warming up (dependencies, both crates)" >&2
-cargo build -q --manifest-path "$manifest"
-cargo build -q -p blossom-examples --bin shortest_paths
-
-# One rule edited back and forth: `k` and `w` swap places in a sum (same meaning, new tokens).
-edit() { sed -i "$1" "$2"; }
+# One rule edited back and forth: two terms of a sum swap places (same meaning, new tokens).
 forth='s/let t = k.saturating_add(w)/let t = w.saturating_add(k)/'
 back='s/let t = w.saturating_add(k)/let t = k.saturating_add(w)/'
 example_forth='s/let total = k.saturating_add(w)/let total = w.saturating_add(k)/'
 example_back='s/let total = w.saturating_add(k)/let total = k.saturating_add(w)/'
 
-expansion=() wide=() examples=()
+# Builds with `build` (untimed: whatever else ran, this is the state a user edits from), edits
+# with `sed` expression `$1` or `$2` (alternately) in file `$3`, and times the same build again.
+rebuilds=()
+rebuild() {
+    local forth=$1 back=$2 file=$3 run
+    shift 3
+    rebuilds=()
+    for run in $(seq "$runs"); do
+        timed "$@"
+        if (( run % 2 )); then sed -i "$forth" "$file"; else sed -i "$back" "$file"; fi
+        timed "$@"
+        rebuilds+=("$elapsed")
+        echo "  run $run: $elapsed s" >&2
+    done
+}
+
+echo "rebuild of the program's crate after editing one rule" >&2
+rebuild "$forth" "$back" "$work/src/lib.rs" cargo build --manifest-path "$manifest"
+wide=("${rebuilds[@]}")
+echo "rebuild of the shortest_paths example after editing one rule" >&2
+rebuild "$example_forth" "$example_back" "$example" cargo build -p blossom-examples --bin shortest_paths
+examples=("${rebuilds[@]}")
+
+# Last: `cargo rustc` with other flags makes the next `cargo build` a build from scratch.
+echo "expansion" >&2
+expansion=()
 for run in $(seq "$runs"); do
     touch "$work/src/lib.rs"
     ms=$(RUSTC_BOOTSTRAP=1 cargo rustc -q --manifest-path "$manifest" --lib -- -Z time-passes 2>&1 |
         awk '/expand_crate/ && !done { sub(";", "", $2); print $2 * 1000; done = 1 }')
     [[ -n $ms ]] || { echo "no expand_crate time from rustc -Z time-passes" >&2; exit 1; }
     expansion+=("$ms")
-    if (( run % 2 )); then e=$forth; x=$example_forth; else e=$back; x=$example_back; fi
-    edit "$e" "$work/src/lib.rs"
+    echo "  run $run: $ms ms" >&2
+done
+
+echo "build of the program's crate, dependencies built" >&2
+scratch=()
+for run in $(seq "$runs"); do
+    cargo clean -q --manifest-path "$manifest" -p blossom-wide
     timed cargo build --manifest-path "$manifest"
-    wide+=("$elapsed")
-    edit "$x" "$example"
-    timed cargo build -p blossom-examples --bin shortest_paths
-    examples+=("$elapsed")
-    echo "run $run: expansion ${ms} ms, rebuild ${wide[-1]} s (program), ${examples[-1]} s (example)" >&2
+    scratch+=("$elapsed")
+    echo "  run $run: $elapsed s" >&2
 done
 
 echo "| what | median of $runs | each |"
@@ -78,3 +101,4 @@ echo "| --- | ---: | --- |"
 echo "| expansion of the 30-rule program | $(printf '%s\n' "${expansion[@]}" | median) ms | ${expansion[*]} |"
 echo "| rebuild after editing one rule: the program's crate | $(printf '%s\n' "${wide[@]}" | median) s | ${wide[*]} |"
 echo "| rebuild after editing one rule: the \`shortest_paths\` example | $(printf '%s\n' "${examples[@]}" | median) s | ${examples[*]} |"
+echo "| build of the program's crate from scratch, dependencies built | $(printf '%s\n' "${scratch[@]}" | median) s | ${scratch[*]} |"
