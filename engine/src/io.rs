@@ -101,14 +101,7 @@ impl WorkerIo {
                 }
             },
         );
-        let rows = Rc::new(RefCell::new(Rows {
-            counts: FxHashMap::default(),
-            later: Vec::new(),
-            len: Arc::default(),
-            once: None,
-            log: None,
-            feed: Feed::default(),
-        }));
+        let rows = Rc::new(RefCell::new(Rows::new(Arc::default(), None)));
         let sink = Rc::clone(&rows);
         let ticking = Rc::clone(&self.ticking);
         found
@@ -246,14 +239,8 @@ impl WorkerIo {
             .get(self.outputs.len())
             .cloned()
             .unwrap_or_default();
-        let rows = Rc::new(RefCell::new(Rows {
-            counts: FxHashMap::default(),
-            later: Vec::new(),
-            len,
-            once: None,
-            log: self.transactional().then(Log::default),
-            feed: Feed::default(),
-        }));
+        let log = self.transactional().then(Log::default);
+        let rows = Rc::new(RefCell::new(Rows::new(len, log)));
         let sink = Rc::clone(&rows);
         let ticking = Rc::clone(&self.ticking);
         rel.inspect_batch(move |_, updates| sink.borrow_mut().apply(updates, ticking.get()))
@@ -400,6 +387,17 @@ impl<D> Default for Log<D> {
 }
 
 impl<D: Column> Rows<D> {
+    fn new(len: Arc<AtomicI64>, log: Option<Log<D>>) -> Self {
+        Rows {
+            counts: FxHashMap::default(),
+            later: Vec::new(),
+            len,
+            once: None,
+            log,
+            feed: Feed::default(),
+        }
+    }
+
     fn apply(&mut self, updates: &[(D, Tick, isize)], ticking: Tick) {
         for (row, time, diff) in updates {
             if *time <= ticking {
@@ -536,14 +534,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn rows(once: bool) -> Rc<RefCell<Rows<u8>>> {
-        let rows = Rc::new(RefCell::new(Rows {
-            counts: FxHashMap::default(),
-            later: Vec::new(),
-            len: Arc::default(),
-            once: None,
-            log: None,
-            feed: Feed::default(),
-        }));
+        let rows = Rc::new(RefCell::new(Rows::new(Arc::default(), None)));
         if once {
             rows.clone().arrives_once();
         }

@@ -183,6 +183,26 @@ fn growing_graphs_match_the_naive_fixpoint() {
     }
 }
 
+/// A closure larger than what a semi-naive activation sends before it pauses: the rounds of
+/// each tick go on over several activations, and nothing is lost.
+#[test]
+fn a_closure_sent_over_several_activations_is_whole() {
+    let nodes: u32 = 600;
+    let pairs = (nodes * (nodes - 1) / 2) as usize;
+    assert!(pairs > 2 * blossom::rt::fixpoint::ROWS_PER_ACTIVATION);
+    for workers in [1, 2] {
+        let mut left = Left::with_workers(workers).unwrap();
+        // A chain, in two ticks: the second tick's closure is larger than the first's.
+        left.edge.extend((0..nodes / 2).map(|n| (n, n + 1)));
+        left.tick().unwrap();
+        left.edge.extend((nodes / 2..nodes - 1).map(|n| (n, n + 1)));
+        left.tick().unwrap();
+        let path = left.path.snapshot().unwrap();
+        assert_eq!(path.len(), pairs, "{workers} workers");
+        assert!(path.iter().all(|&(a, b)| a < b && b < nodes));
+    }
+}
+
 #[test]
 fn cuts_are_differential_and_match_the_naive_fixpoint() {
     for workers in [1, 2, 4] {

@@ -6,8 +6,9 @@
 //! aggregate or lattice) and whose inputs only grow needs none of that: its relations only gain
 //! rows, so each relation and each index can be a few sorted runs ([`super::runs`]), and the
 //! stratum can run its iterations inside one operator, as hand-written datafrog code does: no
-//! progress tracking between them, each round one activation (so that the operators downstream
-//! take a round's rows before the next is sent), and the tick's capability held throughout.
+//! progress tracking between them, the tick's capability held throughout, and a pause (the
+//! operator activates itself again) whenever it has sent [`ROWS_PER_ACTIVATION`] rows, so that
+//! the operators downstream take them before it sends more.
 //!
 //! The stratum becomes one timely operator in the tick scope. For each tick whose inputs are
 //! complete it takes the rows each input gained, and runs rounds: every rule stage sees the rows
@@ -325,6 +326,11 @@ type Load = Box<dyn FnMut(Tick) -> bool>;
 /// everything it holds), and says how many it sent.
 type Emit = Box<dyn FnMut(&Capability<Tick>, bool) -> usize>;
 
+/// Rows an activation sends before it pauses to let the operators downstream take them: what
+/// waits in the channels is this many rows, not a whole closure. A small change's rounds all
+/// run in one activation (each pause costs a step of the worker: a tenth of a millisecond).
+pub const ROWS_PER_ACTIVATION: usize = 1 << 16;
+
 /// A recursive stratum under construction: its inputs, relations and rules, then one operator.
 pub struct Fixpoint<'s> {
     builder: RefCell<OperatorBuilder<'s, Tick>>,
@@ -550,10 +556,9 @@ impl<'s> Fixpoint<'s> {
                     if grew {
                         running = Some(tick_caps);
                     }
-                    // What a round sent waits in the channels until the operators downstream
-                    // run: let them take it (a closure's rows are not all in flight at once),
-                    // and go on in the next activation.
-                    if sent > 0 {
+                    // What the rounds sent waits in the channels until the operators
+                    // downstream run: let them take it, and go on in the next activation.
+                    if sent >= ROWS_PER_ACTIVATION {
                         activator.activate();
                         break;
                     }
