@@ -77,7 +77,7 @@ mod tests {
         });
         let text = super::expand(body.unwrap()).unwrap().to_string();
         assert_eq!(text.matches("RuleInfo {").count(), 30);
-        assert!(text.contains("fn __stratum_10"));
+        assert!(text.contains("fn __stratum_23"));
     }
 
     #[test]

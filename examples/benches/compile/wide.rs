@@ -1,5 +1,5 @@
 // The compile-time benchmark's program (`compile-times.sh`): thirty rules over a road network,
-// with joins, recursion, negation, aggregates, arithmetic and conditions, in eleven strata.
+// with joins, recursion, negation, aggregates, arithmetic and conditions, in 24 strata.
 blossom::program! {
     /// Thirty rules over a road network.
     pub Wide {
