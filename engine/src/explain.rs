@@ -261,8 +261,8 @@ pub enum Fixpoint {
     /// Differential dataflow's iteration: every row carries its round and a multiplicity, so
     /// any change, a deletion included, updates the fixpoint incrementally.
     Differential,
-    /// Semi-naive rounds in one operator over plain sets (its relations can only gain rows):
-    /// each tick continues from the last tick's fixpoint with the rows its inputs gained.
+    /// Semi-naive rounds in one operator over sorted runs of rows (its relations can only gain
+    /// rows): each tick continues from the last tick's fixpoint with the rows its inputs gained.
     SemiNaive {
         /// With several workers, the column of each relation whose value picks the worker that
         /// holds and derives the row (`relation.column`); `None`: worker 0 runs the stratum.

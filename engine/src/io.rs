@@ -444,9 +444,7 @@ impl<D: Column> Rows<D> {
             self.len.fetch_add(delta, Ordering::Relaxed);
         }
     }
-}
 
-impl<D: Column> Rows<D> {
     /// Moves the rows kept in order of arrival into the counts: from now on, rows are counted.
     fn count_all(&mut self) {
         if let Some(once) = self.once.take() {

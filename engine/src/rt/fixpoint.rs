@@ -473,7 +473,7 @@ impl<'s> Fixpoint<'s> {
             if retract {
                 let all = held.iter().chain(recent.iter());
                 session.give_iterator(all.map(|row| (row.clone(), time, -1)));
-                held.iter().count() + recent.len()
+                held.len() + recent.len()
             } else {
                 session.give_iterator(recent.iter().map(|row: &D| (row.clone(), time, 1)));
                 recent.len()

@@ -24,11 +24,7 @@ impl<T: Ord> Runs<T> {
     /// Adds a sorted run, merging it with the shorter runs at the end until each run is more
     /// than twice as long as the next.
     pub(crate) fn push(&mut self, mut run: Vec<T>) {
-        while let Some(last) = self.runs.last() {
-            if last.len() > 2 * run.len() {
-                break;
-            }
-            let last = self.runs.pop().unwrap_or_default();
+        while let Some(last) = self.runs.pop_if(|last| last.len() <= 2 * run.len()) {
             run = merge(last, run);
         }
         if !run.is_empty() {
@@ -50,6 +46,11 @@ impl<T: Ord> Runs<T> {
     /// The runs, each sorted.
     pub(crate) fn runs(&self) -> &[Vec<T>] {
         &self.runs
+    }
+
+    /// The number of rows.
+    pub(crate) fn len(&self) -> usize {
+        self.runs.iter().map(Vec::len).sum()
     }
 
     /// Every row, in no particular order.
