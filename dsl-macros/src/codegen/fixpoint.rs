@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::stratum::{Parts, definitions, prev_local, variable_local};
-use super::{internal, relation_local, row_type};
+use super::{internal, relation_local, row_type, rule};
 use crate::parse::{Kind, Merge, variable};
 use crate::plan::StratumPlan;
 use crate::resolve::{Hir, Item, Slot};
@@ -129,6 +129,42 @@ fn partition(hir: &Hir, stratum: &StratumPlan) -> Option<Vec<usize>> {
         })
 }
 
+/// The indexes that hold their relation's rows (`rt::fixpoint::Variable::index_by`): for each
+/// relation of the stratum, the first index over it that keeps every column, so that its rows
+/// are kept once, in the order a join reads them, rather than twice.
+#[derive(Default)]
+pub(crate) struct Stores {
+    /// Positions in the stratum's index plans.
+    pub indexes: Vec<usize>,
+    /// Rules whose first stage is such an index.
+    pub rules: Vec<usize>,
+}
+
+fn stores(hir: &Hir, stratum: &StratumPlan) -> Stores {
+    let mut stored: Vec<usize> = Vec::new();
+    let mut stores = Stores::default();
+    let holds = |relation: usize, stored: &mut Vec<usize>| {
+        let fresh = stratum.relations.contains(&relation) && !stored.contains(&relation);
+        if fresh {
+            stored.push(relation);
+        }
+        fresh
+    };
+    for (position, plan) in stratum.indexes.iter().enumerate() {
+        if rule::index_inverse(hir, plan).is_some() && holds(plan.relation, &mut stored) {
+            stores.indexes.push(position);
+        }
+    }
+    for plan in &stratum.rules {
+        let first = plan.stages.first();
+        let keyed = first.filter(|stage| rule::stage_inverse(hir, stage).is_some());
+        if keyed.is_some_and(|stage| holds(stage.relation, &mut stored)) {
+            stores.rules.push(plan.rule);
+        }
+    }
+    stores
+}
+
 /// The body of a semi-naive stratum's function: one `rt::fixpoint` operator whose inputs are
 /// the relations the stratum reads (and its tables' rows from the last tick), and whose
 /// outputs are its relations' changes.
@@ -175,7 +211,7 @@ pub(crate) fn body(
         &stratum.indexes,
         &stratum.rules,
         &stratum.relations,
-        Parts::Stratum(carried),
+        Parts::Stratum(carried, &stores(hir, stratum)),
         &fixpoint,
         &quote!(::blossom::rt::fixpoint),
     );

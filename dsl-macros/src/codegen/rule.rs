@@ -78,8 +78,15 @@ fn tuple(items: impl IntoIterator<Item = TokenStream>) -> TokenStream {
     quote!((#(#items,)*))
 }
 
-/// `let index_N = rt::index(&rel, |row| (key, vals))`: a relation arranged for joins.
-pub fn index(hir: &Hir, position: usize, plan: &IndexPlan, rt: &TokenStream) -> TokenStream {
+/// `let index_N = rt::index(&rel, |row| (key, vals))`: a relation arranged for joins; when
+/// `stored` (see `fixpoint::Stores`), the index that holds the relation's rows.
+pub fn index(
+    hir: &Hir,
+    position: usize,
+    plan: &IndexPlan,
+    rt: &TokenStream,
+    stored: bool,
+) -> TokenStream {
     let decl = hir.relations[plan.relation];
     let arity = decl.columns.len();
     let (row, rel, local) = (internal("row"), relation_local(decl), index_local(position));
@@ -99,12 +106,87 @@ pub fn index(hir: &Hir, position: usize, plan: &IndexPlan, rt: &TokenStream) -> 
         };
     }
     let vals = tuple(plan.vals.iter().map(copy));
-    quote! {
-        let #local = #rt::index(&#rel, move |#row: &#row_ty| {
+    let forward = quote! {
+        move |#row: &#row_ty| {
             #(#filters)*
             ::core::option::Option::Some((#key, #vals))
-        });
+        }
+    };
+    match index_inverse(hir, plan).filter(|_| stored) {
+        Some(inverse) => {
+            let var = super::stratum::variable_local(decl);
+            quote!(let #local = #var.index_by(#forward, #inverse);)
+        }
+        None => quote!(let #local = #rt::index(&#rel, #forward);),
     }
+}
+
+/// `|key, vals| row` undoing an index that keeps every column of its relation's rows: its key
+/// and values are the columns in some order, and it filters nothing. `None` for another.
+pub fn index_inverse(hir: &Hir, plan: &IndexPlan) -> Option<TokenStream> {
+    if plan.keys_only || !plan.filters.is_empty() || !plan.coerce.is_empty() {
+        return None;
+    }
+    let order: Vec<usize> = plan.key.iter().chain(&plan.vals).copied().collect();
+    let arity = hir.relations[plan.relation].columns.len();
+    let sources = (0..arity)
+        .map(|column| source_of(&order, plan.key.len(), &column))
+        .collect::<Option<Vec<_>>>()?;
+    (order.len() == arity).then(|| inverse(arity, &sources))
+}
+
+/// The same for a rule's first stage that indexes its relation: it binds a distinct variable
+/// to every column, checks and filters nothing, and its key and values are those variables.
+pub fn stage_inverse(hir: &Hir, stage: &Stage) -> Option<TokenStream> {
+    let (key, vals) = stage.next.as_ref()?;
+    let plain = stage.index.is_none()
+        && stage.filters.is_empty()
+        && stage.leading.is_empty()
+        && stage.trailing.is_empty()
+        && stage.coerce.is_empty();
+    let arity = hir.relations[stage.relation].columns.len();
+    if !plain || stage.columns.len() != arity {
+        return None;
+    }
+    let mut order: Vec<VarId> = key.iter().map(KeyPart::var).collect::<Option<_>>()?;
+    order.extend(vals);
+    let sources = (0..arity)
+        .map(|column| {
+            let (_, usage) = stage.columns.iter().find(|(c, _)| *c == column)?;
+            let Use::Bind(var) = usage else { return None };
+            source_of(&order, key.len(), var)
+        })
+        .collect::<Option<Vec<_>>>()?;
+    (order.len() == arity).then(|| inverse(arity, &sources))
+}
+
+/// Where `item` is in `order` (a key of `keys` items, then values): `(true, i)` for the key's
+/// `i`th, `(false, j)` for the values' `j`th; `None` unless it is there exactly once.
+fn source_of<T: PartialEq>(order: &[T], keys: usize, item: &T) -> Option<(bool, usize)> {
+    let mut at = order.iter().enumerate().filter(|(_, o)| *o == item);
+    let (position, _) = at.next()?;
+    if at.next().is_some() {
+        return None;
+    }
+    Some(match position.checked_sub(keys) {
+        Some(j) => (false, j),
+        None => (true, position),
+    })
+}
+
+/// `move |key, vals| row`, each column copied from the key or the values.
+fn inverse(arity: usize, sources: &[(bool, usize)]) -> TokenStream {
+    let (key, vals) = (internal("key"), internal("vals"));
+    let columns = sources.iter().map(|&(in_key, i)| {
+        let (tuple, i) = (if in_key { &key } else { &vals }, syn::Index::from(i));
+        quote!(::core::clone::Clone::clone(&#tuple.#i))
+    });
+    let row = if arity == 1 {
+        quote!(#(#columns)*)
+    } else {
+        quote!((#(#columns,)*))
+    };
+    quote!(move |#key: &_, #vals: &_| #row)
 }
 
 fn row_filter(arity: usize, filter: &Filter, coerce: &Coercions) -> TokenStream {
@@ -124,8 +206,9 @@ fn row_filter(arity: usize, filter: &Filter, coerce: &Coercions) -> TokenStream 
     }
 }
 
-/// `let rule_N = { stages... }`: the rows rule N derives.
-pub fn generate(hir: &Hir, plan: &RulePlan, rt: &TokenStream) -> TokenStream {
+/// `let rule_N = { stages... }`: the rows rule N derives; when `stored`, its first stage is
+/// the index that holds its relation's rows (see `fixpoint::Stores`).
+pub fn generate(hir: &Hir, plan: &RulePlan, rt: &TokenStream, stored: bool) -> TokenStream {
     let rule = &hir.rules[plan.rule];
     let stage_local = internal("stage");
     let steps = plan.stages.iter().enumerate().map(|(k, stage)| {
@@ -134,8 +217,15 @@ pub fn generate(hir: &Hir, plan: &RulePlan, rt: &TokenStream) -> TokenStream {
         if k == 0 {
             let decl = hir.relations[stage.relation];
             let (rel, row, row_ty) = (relation_local(decl), internal("row"), row_type(decl));
-            let operator = if last { quote!(scan) } else { quote!(index) };
-            quote!(let #stage_local = #rt::#operator(&#rel, move |#row: &#row_ty| #body);)
+            let forward = quote!(move |#row: &#row_ty| #body);
+            match stage_inverse(hir, stage).filter(|_| stored) {
+                Some(inverse) => {
+                    let var = super::stratum::variable_local(decl);
+                    quote!(let #stage_local = #var.index_by(#forward, #inverse);)
+                }
+                None if last => quote!(let #stage_local = #rt::scan(&#rel, #forward);),
+                None => quote!(let #stage_local = #rt::index(&#rel, #forward);),
+            }
         } else {
             let index = index_local(stage.index.unwrap_or_default());
             let (k, l, r) = (internal("key"), internal("left"), internal("right"));

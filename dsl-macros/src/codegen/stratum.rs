@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use super::fixpoint::Stores;
 use super::{internal, relation_local, row_type, rule};
 use crate::calm::{Calm, Label};
 use crate::parse::{Kind, Merge};
@@ -116,7 +117,7 @@ pub fn generate(
             None => recursive_body(hir, stratum, &carried),
         }
     } else {
-        let parts = Parts::Stratum(&carried);
+        let parts = Parts::Stratum(&carried, &Stores::default());
         definitions(
             hir,
             &stratum.indexes,
@@ -187,8 +188,9 @@ pub fn transition(hir: &Hir, plan: &TransitionPlan, carried: &[usize]) -> TokenS
 /// What a relation's value is the union of.
 #[derive(Clone, Copy)]
 pub(super) enum Parts<'a> {
-    /// In a stratum: its carried rows (for the relations listed) and its `<=` rules.
-    Stratum(&'a [usize]),
+    /// In a stratum: its carried rows (for the relations listed) and its `<=` rules, with the
+    /// indexes that hold relations' rows (semi-naive strata only).
+    Stratum(&'a [usize], &'a Stores),
     /// In the transition: the next tick's rows, from `<+` and `<-` rules.
     Transition,
 }
@@ -205,11 +207,14 @@ pub(super) fn definitions(
     scope: &proc_macro2::Ident,
     rt: &TokenStream,
 ) -> TokenStream {
-    let index_code = indexes
-        .iter()
-        .enumerate()
-        .map(|(index, plan)| rule::index(hir, index, plan, rt));
-    let rule_code = rules.iter().map(|plan| rule::generate(hir, plan, rt));
+    let stores = match parts {
+        Parts::Stratum(_, stores) => stores,
+        Parts::Transition => &Stores::default(),
+    };
+    let index_code = (indexes.iter().enumerate())
+        .map(|(index, plan)| rule::index(hir, index, plan, rt, stores.indexes.contains(&index)));
+    let rule_code =
+        (rules.iter()).map(|plan| rule::generate(hir, plan, rt, stores.rules.contains(&plan.rule)));
     let derived = |r: usize, merge: Merge| -> Vec<TokenStream> {
         rules
             .iter()
@@ -226,7 +231,7 @@ pub(super) fn definitions(
     let unions = relations.iter().map(|&r| {
         let decl = hir.relations[r];
         match parts {
-            Parts::Stratum(carried) => {
+            Parts::Stratum(carried, _) => {
                 let local = relation_local(decl);
                 let mut parts: Vec<TokenStream> = Vec::new();
                 if carried.contains(&r) {
@@ -343,7 +348,7 @@ fn recursive_body(hir: &Hir, stratum: &StratumPlan, carried: &[usize]) -> TokenS
         &stratum.indexes,
         &stratum.rules,
         &stratum.relations,
-        Parts::Stratum(carried),
+        Parts::Stratum(carried, &Stores::default()),
         &inner,
         &quote!(::blossom::rt),
     );

@@ -44,6 +44,9 @@ use timely::scheduling::Activator;
 use super::runs::{Runs, join_sorted};
 use super::{Column, Rel, Scope, Tick};
 
+mod store;
+use store::{Keyed, SharedStore};
+
 type Shared<T> = Rc<RefCell<T>>;
 
 fn shared<T>(value: T) -> Shared<T> {
@@ -144,6 +147,15 @@ struct Indexed<K, V> {
     recent: Vec<(K, V)>,
 }
 
+impl<K, V> Default for Indexed<K, V> {
+    fn default() -> Self {
+        Indexed {
+            stable: Runs::default(),
+            recent: Vec::new(),
+        }
+    }
+}
+
 /// A rule stage over one row: `None` drops it, `Some` is what it becomes.
 type RowLogic<D, E> = Box<dyn Fn(&D) -> Option<E>>;
 
@@ -179,10 +191,7 @@ fn index_boxed<D: Column, K: Column, V: Column>(
     rows: &Rows<D>,
     logic: RowLogic<D, (K, V)>,
 ) -> Index<K, V> {
-    let state = shared(Indexed {
-        stable: Runs::default(),
-        recent: Vec::new(),
-    });
+    let state = shared(Indexed::default());
     let (input, fill) = (Rc::clone(&rows.rows), Rc::clone(&state));
     let mut rounds = rows.rounds.borrow_mut();
     rounds.steps.push(Box::new(move || {
@@ -269,7 +278,7 @@ type Partition<D> = (fn(&D) -> u64, u64, u64);
 pub struct Variable<'s, D: 'static> {
     rows: Rows<D>,
     /// Every row but the last round's (those are `rows`).
-    held: Shared<Runs<D>>,
+    store: SharedStore<D>,
     /// Which worker owns a row, when rows are partitioned.
     owner: Option<Partition<D>>,
     output: Rel<'s, Tick, D>,
@@ -278,28 +287,40 @@ pub struct Variable<'s, D: 'static> {
 impl<'s, D: Column> Variable<'s, D> {
     /// The relation is the union of `parts`: what they derive, not yet held, is new.
     pub fn set(&self, parts: Parts<D>) {
-        let (held, recent) = (Rc::clone(&self.held), Rc::clone(&self.rows.rows));
+        let (store, recent) = (Rc::clone(&self.store), Rc::clone(&self.rows.rows));
         let owner = self.owner;
-        let owned =
-            move |row: &D| owner.is_none_or(|(key, index, peers)| key(row) % peers == index);
         let mut rounds = self.rows.rounds.borrow_mut();
         rounds.settles.push(Box::new(move || {
-            let (held, recent) = (&mut *held.borrow_mut(), &mut *recent.borrow_mut());
-            // The last round's rows have been read: they join the held ones.
-            held.push(std::mem::take(recent));
-            for part in &parts.0 {
-                recent.extend(part.rows.borrow().iter().filter(|row| owned(row)).cloned());
-            }
-            recent.sort_unstable();
-            recent.dedup();
-            held.remove_held(recent);
+            let recent = &mut *recent.borrow_mut();
+            let last = std::mem::take(recent);
+            store.borrow_mut().settle(last, &parts.0, owner, recent);
             !recent.is_empty()
         }));
-        let (held, recent) = (Rc::clone(&self.held), Rc::clone(&self.rows.rows));
+        let (store, recent) = (Rc::clone(&self.store), Rc::clone(&self.rows.rows));
         rounds.resets.push(Box::new(move || {
-            held.borrow_mut().clear();
+            store.borrow_mut().clear();
             recent.borrow_mut().clear();
         }));
+    }
+
+    /// The relation indexed by a key, holding its rows: `forward` must keep every row and
+    /// every column (`inverse` undoes it), so the index can be the only place the relation's
+    /// rows are kept (see [`store`]). Call it before [`Variable::set`], at most once.
+    pub fn index_by<K: Column, V: Column>(
+        &self,
+        forward: impl Fn(&D) -> Option<(K, V)> + 'static,
+        inverse: impl Fn(&K, &V) -> D + 'static,
+    ) -> Index<K, V> {
+        let state = shared(Indexed::default());
+        *self.store.borrow_mut() = Box::new(Keyed {
+            state: Rc::clone(&state),
+            forward,
+            inverse,
+        });
+        Index {
+            state,
+            rounds: Rc::clone(&self.rows.rounds),
+        }
     }
 
     /// The relation's changes, tick by tick, as a differential collection.
@@ -462,18 +483,21 @@ impl<'s> Fixpoint<'s> {
         let (output, stream) = self.builder.borrow_mut().new_output();
         let mut output =
             OutputBuilder::<_, CapacityContainerBuilder<Vec<(D, Tick, isize)>>>::from(output);
-        let rows = Rows::new(&self.rounds);
-        let runs: Shared<Runs<D>> = shared(Runs::default());
-        let (recent, held) = (Rc::clone(&rows.rows), Rc::clone(&runs));
+        let rows: Rows<D> = Rows::new(&self.rounds);
+        let store = store::runs();
+        let (recent, held) = (Rc::clone(&rows.rows), Rc::clone(&store));
         self.emits.borrow_mut().push(Box::new(move |cap, retract| {
             let time = *cap.time();
             let mut output = output.activate();
             let mut session = output.session(cap);
-            let (held, recent) = (held.borrow(), recent.borrow());
+            let recent = recent.borrow();
             if retract {
-                let all = held.iter().chain(recent.iter());
-                session.give_iterator(all.map(|row| (row.clone(), time, -1)));
-                held.len() + recent.len()
+                let mut sent = 0;
+                held.borrow().every(&recent, &mut |row| {
+                    session.give((row.clone(), time, -1));
+                    sent += 1;
+                });
+                sent
             } else {
                 session.give_iterator(recent.iter().map(|row: &D| (row.clone(), time, 1)));
                 recent.len()
@@ -481,7 +505,7 @@ impl<'s> Fixpoint<'s> {
         }));
         let variable = Variable {
             rows: rows.clone(),
-            held: runs,
+            store,
             owner: owner
                 .filter(|_| self.route == Route::Broadcast)
                 .map(|key| (key, self.worker.0, self.worker.1)),

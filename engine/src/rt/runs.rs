@@ -48,11 +48,6 @@ impl<T: Ord> Runs<T> {
         &self.runs
     }
 
-    /// The number of rows.
-    pub(crate) fn len(&self) -> usize {
-        self.runs.iter().map(Vec::len).sum()
-    }
-
     /// Every row, in no particular order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
         self.runs.iter().flatten()

@@ -1,0 +1,131 @@
+//! Where a relation of a semi-naive stratum keeps the rows it holds, and how a round's
+//! derivations are checked against them.
+//!
+//! A relation keeps its rows as sorted runs of its own ([`Runs`]), or in the index a rule reads
+//! it through, when that index keeps every column (the macro decides: a key and values that are
+//! the row's columns in another order, nothing filtered). Transitive closure's `path(a, b)`,
+//! read only as `(b, a)` to join with `link(b, c)`, is then held once, in the join's order, as
+//! hand-written datafrog holds it, instead of twice: the candidates of a round are put in the
+//! index's order, sorted and checked against the index's runs, and become its new rows.
+
+use std::rc::Rc;
+
+use super::{Indexed, Partition, Rows, Shared};
+use crate::rt::Column;
+use crate::rt::runs::Runs;
+
+/// What a relation holds: every row derived before the last round.
+pub(super) trait Store<D> {
+    /// Settles a round: `last` (the last round's new rows, read by this round's rules) joins
+    /// what is held, then `fresh` (empty) receives every row of `parts` that the relation owns
+    /// and has never held, each once.
+    fn settle(
+        &mut self,
+        last: Vec<D>,
+        parts: &[Rows<D>],
+        owner: Option<Partition<D>>,
+        fresh: &mut Vec<D>,
+    );
+
+    /// Calls `each` on every row of the relation; `recent` are the last round's new rows.
+    fn every(&self, recent: &[D], each: &mut dyn FnMut(&D));
+
+    /// Forgets every row.
+    fn clear(&mut self);
+}
+
+/// Whether this worker owns `row`: it does unless rows are partitioned and its hash says not.
+fn owns<D>(owner: Option<Partition<D>>, row: &D) -> bool {
+    owner.is_none_or(|(key, index, peers)| key(row) % peers == index)
+}
+
+/// The relation's own sorted runs.
+impl<D: Column> Store<D> for Runs<D> {
+    fn settle(
+        &mut self,
+        last: Vec<D>,
+        parts: &[Rows<D>],
+        owner: Option<Partition<D>>,
+        fresh: &mut Vec<D>,
+    ) {
+        self.push(last);
+        for part in parts {
+            let rows = part.rows.borrow();
+            fresh.extend(rows.iter().filter(|row| owns(owner, row)).cloned());
+        }
+        fresh.sort_unstable();
+        fresh.dedup();
+        self.remove_held(fresh);
+    }
+
+    fn every(&self, recent: &[D], each: &mut dyn FnMut(&D)) {
+        self.iter().chain(recent).for_each(each);
+    }
+
+    fn clear(&mut self) {
+        Runs::clear(self);
+    }
+}
+
+/// An index that keeps every column: `forward` puts a row in its order, `inverse` takes it back.
+pub(super) struct Keyed<K, V, F, G> {
+    pub(super) state: Shared<Indexed<K, V>>,
+    pub(super) forward: F,
+    pub(super) inverse: G,
+}
+
+impl<D, K, V, F, G> Store<D> for Keyed<K, V, F, G>
+where
+    D: Column,
+    K: Column,
+    V: Column,
+    F: Fn(&D) -> Option<(K, V)>,
+    G: Fn(&K, &V) -> D,
+{
+    fn settle(
+        &mut self,
+        mut last: Vec<D>,
+        parts: &[Rows<D>],
+        owner: Option<Partition<D>>,
+        fresh: &mut Vec<D>,
+    ) {
+        let indexed = &mut *self.state.borrow_mut();
+        // The index's new rows are the last round's, in its order: they join its stable runs.
+        indexed.stable.push(std::mem::take(&mut indexed.recent));
+        let mut keyed = Vec::new();
+        for part in parts {
+            let rows = part.rows.borrow();
+            let owned = rows.iter().filter(|row| owns(owner, row));
+            keyed.extend(owned.filter_map(&self.forward));
+        }
+        keyed.sort_unstable();
+        keyed.dedup();
+        indexed.stable.remove_held(&mut keyed);
+        // `last`'s allocation, for the relation's new rows in its own order.
+        last.clear();
+        last.extend(keyed.iter().map(|(key, val)| (self.inverse)(key, val)));
+        *fresh = last;
+        indexed.recent = keyed;
+    }
+
+    fn every(&self, _recent: &[D], each: &mut dyn FnMut(&D)) {
+        // The last round's rows are the index's recent ones.
+        let indexed = self.state.borrow();
+        let keyed = indexed.stable.iter().chain(&indexed.recent);
+        keyed.for_each(|(key, val)| each(&(self.inverse)(key, val)));
+    }
+
+    fn clear(&mut self) {
+        let indexed = &mut *self.state.borrow_mut();
+        indexed.stable.clear();
+        indexed.recent.clear();
+    }
+}
+
+/// A store shared by the relation's settle step and its output.
+pub(super) type SharedStore<D> = Shared<Box<dyn Store<D>>>;
+
+/// A relation's own runs, to begin with.
+pub(super) fn runs<D: Column>() -> SharedStore<D> {
+    Rc::new(std::cell::RefCell::new(Box::new(Runs::default())))
+}
