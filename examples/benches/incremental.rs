@@ -17,9 +17,9 @@ use blossom_examples::reach::{Links, Reach};
 #[path = "tc/graphs.rs"]
 #[allow(dead_code)]
 mod graphs;
-#[path = "tc/systems.rs"]
+#[path = "tc/tc.rs"]
 #[allow(dead_code)]
-mod systems;
+mod tc;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -50,8 +50,7 @@ fn main() -> anyhow::Result<()> {
         changed.len()
     );
 
-    let datafrog_closure = systems::find(systems::BASELINE)
-        .ok_or_else(|| anyhow::anyhow!("the tc bench has no {}", systems::BASELINE))?;
+    let datafrog_closure = tc::datafrog;
     let mut recompute = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
@@ -135,5 +134,5 @@ fn median(times: &mut [Duration]) -> Duration {
 
 /// The closure size by the textbook fixpoint (the smoke run's check).
 fn closure(edges: &BTreeSet<(u32, u32)>) -> usize {
-    graphs::reference_closure_size(&edges.iter().copied().collect::<Vec<_>>())
+    tc::reference_closure_size(&edges.iter().copied().collect::<Vec<_>>())
 }

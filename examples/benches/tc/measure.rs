@@ -1,8 +1,8 @@
 //! One measured run in a fresh child process, so that each run's peak memory is its own.
 //!
-//! The parent re-executes this binary as `--child SYSTEM GRAPH`; the child loads the graph, times
-//! only the system's call, and prints one line:
-//! `RESULT <system> <graph> <edges> <pairs> <seconds> <peak KiB or ->`.
+//! The parent re-executes this binary as `--child PROGRAM SYSTEM GRAPH`; the child loads the
+//! graph, times only the system's call, and prints one line:
+//! `RESULT <system> <graph> <edges> <result> <seconds> <peak KiB or ->`.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -12,15 +12,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 
 use crate::graphs::Graph;
-use crate::systems;
+use crate::systems::{self, Program};
 
 /// What one successful run measured.
 #[derive(Clone, Debug)]
 pub struct Measurement {
     /// Edges in the graph.
     pub edges: usize,
-    /// Pairs in the closure the system computed.
-    pub pairs: usize,
+    /// The program's result as the system computed it (see [`Program::result`]).
+    pub result: usize,
     /// Compute time, loading excluded.
     pub seconds: f64,
     /// The child's peak resident memory (`VmHWM`), where the OS reports it.
@@ -38,16 +38,18 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// The child's side: runs `system` on `graph` in this process and prints the result line.
-pub fn child(system: &str, graph: &Graph) -> anyhow::Result<()> {
-    let tc = systems::find(system).ok_or_else(|| anyhow!("unknown system {system:?}"))?;
+/// The child's side: runs `program` on `graph` with `system` in this process and prints the
+/// result line.
+pub fn child(program: Program, system: &str, graph: &Graph) -> anyhow::Result<()> {
+    let run = systems::find(program, system)
+        .ok_or_else(|| anyhow!("{system:?} does not run {}", program.name()))?;
     let edges = graph.load()?;
     let start = Instant::now();
-    let pairs = tc(&edges);
+    let result = run(&edges);
     let seconds = start.elapsed().as_secs_f64();
     let peak = peak_kib().map_or_else(|| "-".to_owned(), |kib| kib.to_string());
     println!(
-        "RESULT {system} {} {} {pairs} {seconds:.6} {peak}",
+        "RESULT {system} {} {} {result} {seconds:.6} {peak}",
         graph.name(),
         edges.len()
     );
@@ -63,18 +65,25 @@ fn peak_kib() -> Option<u64> {
     line.trim().trim_end_matches("kB").trim().parse().ok()
 }
 
-/// The parent's side: runs `system` on `graph` in a child process, killing it after `timeout`.
-pub fn in_child(system: &str, graph: &Graph, timeout: Duration) -> Outcome {
-    match spawn_and_wait(system, graph, timeout) {
+/// The parent's side: runs `program` on `graph` with `system` in a child process, killing it
+/// after `timeout`.
+pub fn in_child(program: Program, system: &str, graph: &Graph, timeout: Duration) -> Outcome {
+    match spawn_and_wait(program, system, graph, timeout) {
         Ok(outcome) => outcome,
         Err(error) => Outcome::Failed(format!("{error:#}")),
     }
 }
 
-fn spawn_and_wait(system: &str, graph: &Graph, timeout: Duration) -> anyhow::Result<Outcome> {
+fn spawn_and_wait(
+    program: Program,
+    system: &str,
+    graph: &Graph,
+    timeout: Duration,
+) -> anyhow::Result<Outcome> {
     let exe = std::env::current_exe().context("finding this benchmark's executable")?;
     let mut child = Command::new(exe)
         .arg("--child")
+        .arg(program.name())
         .arg(system)
         .arg(graph.to_arg())
         .stdin(Stdio::null())
@@ -125,15 +134,15 @@ fn join(reader: thread::JoinHandle<String>) -> String {
     reader.join().unwrap_or_default()
 }
 
-/// `<system> <graph> <edges> <pairs> <seconds> <peak>` after `RESULT `.
+/// `<system> <graph> <edges> <result> <seconds> <peak>` after `RESULT `.
 fn parse_result(fields: &str) -> Option<Measurement> {
     let fields: Vec<&str> = fields.split_whitespace().collect();
-    let [_system, _graph, edges, pairs, seconds, peak] = fields[..] else {
+    let [_system, _graph, edges, result, seconds, peak] = fields[..] else {
         return None;
     };
     Some(Measurement {
         edges: edges.parse().ok()?,
-        pairs: pairs.parse().ok()?,
+        result: result.parse().ok()?,
         seconds: seconds.parse().ok()?,
         peak_kib: peak.parse().ok(),
     })

@@ -5,6 +5,7 @@ use std::process::Command;
 
 use crate::graphs::Graph;
 use crate::measure::{Measurement, Outcome};
+use crate::systems::Program;
 
 /// Every run of one system on one graph.
 pub struct Runs {
@@ -43,8 +44,10 @@ impl Runs {
     }
 }
 
-/// The results for one graph, one cell per system in table order.
+/// The results of one program on one graph, one cell per system in table order.
 pub struct Row {
+    /// The program.
+    pub program: Program,
     /// The graph.
     pub graph: Graph,
     /// One per system.
@@ -112,10 +115,21 @@ fn shell_quote(arg: &str) -> String {
     }
 }
 
-/// The results table (median seconds, range, peak memory) and the ratios to `baseline`.
-pub fn tables(rows: &[Row], systems: &[String], baseline: &str) -> String {
+/// One program's results table (median seconds, range, peak memory) and the ratios to its
+/// baseline system.
+pub fn tables(rows: &[&Row], systems: &[String]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "| graph | edges | pairs | {} |", systems.join(" | "));
+    let Some(program) = rows.first().map(|row| row.program) else {
+        return out;
+    };
+    let baseline = program.baseline();
+    let _ = writeln!(out, "{}:\n", program.name());
+    let _ = writeln!(
+        out,
+        "| graph | edges | {} | {} |",
+        program.result(),
+        systems.join(" | ")
+    );
     let _ = writeln!(
         out,
         "| --- | ---: | ---: |{}",
@@ -126,15 +140,15 @@ pub fn tables(rows: &[Row], systems: &[String], baseline: &str) -> String {
         let edges = measured()
             .next()
             .map_or("?".to_owned(), |m| thousands(m.edges));
-        let pairs = match agreed_pairs(row) {
-            Ok(Some(pairs)) => thousands(pairs),
+        let result = match agreed_result(row) {
+            Ok(Some(result)) => thousands(result),
             Ok(None) => "?".to_owned(),
             Err(_) => "**MISMATCH**".to_owned(),
         };
         let cells: Vec<String> = row.cells.iter().map(result_cell).collect();
         let _ = writeln!(
             out,
-            "| {} | {edges} | {pairs} | {} |",
+            "| {} | {edges} | {result} | {} |",
             row.graph.name(),
             cells.join(" | ")
         );
@@ -205,28 +219,29 @@ fn ratio_cell(cell: &Runs, base: &Runs) -> String {
     format!("{time} / {memory}")
 }
 
-/// The closure size every finished run agrees on, or a description of the disagreement.
+/// The result every finished run agrees on, or a description of the disagreement.
 ///
-/// A graph with a known size must match it; one without must at least agree across systems.
-pub fn agreed_pairs(row: &Row) -> Result<Option<usize>, Vec<String>> {
-    let expected = row.graph.expected_pairs();
+/// A graph with a known result must match it; one without must at least agree across systems.
+pub fn agreed_result(row: &Row) -> Result<Option<usize>, Vec<String>> {
+    let expected = row.program.expected(&row.graph);
     let mut reference = expected;
     let mut problems = Vec::new();
     for cell in &row.cells {
         for m in cell.measured() {
             match reference {
-                None => reference = Some(m.pairs),
-                Some(r) if r == m.pairs => {}
+                None => reference = Some(m.result),
+                Some(r) if r == m.result => {}
                 Some(r) => {
                     let source = match (&row.graph, expected) {
                         (_, None) => "the first system",
                         (Graph::Synthetic, Some(_)) => "the reference evaluator",
-                        (Graph::File { .. }, Some(_)) => "the published size",
+                        (Graph::File { .. }, Some(_)) => "the published one",
                     };
                     let problem = format!(
-                        "{} gave {} pairs, {source} is {}",
+                        "{} gave {} {}, {source} is {}",
                         cell.system,
-                        thousands(m.pairs),
+                        thousands(m.result),
+                        row.program.result(),
                         thousands(r)
                     );
                     // Every repetition gives the same wrong answer; say it once.

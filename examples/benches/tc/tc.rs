@@ -1,4 +1,4 @@
-//! The transitive-closure programs being compared, one function per system.
+//! Transitive closure, one function per system, and the reference it is checked against.
 //!
 //! Each is the textbook left-linear rule, written the way a user of that system would write it:
 //!
@@ -8,6 +8,7 @@
 //! ```
 
 use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -15,34 +16,8 @@ use differential_dataflow::input::Input;
 use differential_dataflow::operators::Iterate;
 use timely::dataflow::operators::probe::Handle;
 
-/// A system under test: computes the closure of `edges` and returns its size (the number of pairs).
-///
-/// Only this call is timed. A system that cannot finish panics; it runs in a child process, so
-/// the harness records the failure and carries on.
-pub type Tc = fn(edges: &[(u32, u32)]) -> usize;
-
-/// Every system the harness knows, in the order the table shows them.
-///
-/// To compare another system, write a [`Tc`] function and add its row here.
-pub const SYSTEMS: &[(&str, Tc)] = &[
-    ("datafrog", datafrog),
-    ("ascent", ascent),
-    ("dd-1w", dd_one_worker),
-    ("dd-2w", dd_two_workers),
-    ("blossom-1w", blossom_one_worker),
-    ("blossom-2w", blossom_two_workers),
-];
-
-/// The system other systems' times and memory are divided by, when it ran.
-pub const BASELINE: &str = "datafrog";
-
-/// Looks a system up by name.
-pub fn find(name: &str) -> Option<Tc> {
-    SYSTEMS.iter().find(|(n, _)| *n == name).map(|&(_, tc)| tc)
-}
-
 /// datafrog 2: semi-naive evaluation with an explicit `Iteration` and sorted relations.
-fn datafrog(edges: &[(u32, u32)]) -> usize {
+pub fn datafrog(edges: &[(u32, u32)]) -> usize {
     let mut iteration = datafrog::Iteration::new();
     let edge: datafrog::Relation<(u32, u32)> = edges.iter().copied().collect();
     // Stored as (y, x), keyed by the column the join uses.
@@ -66,7 +41,7 @@ ascent::ascent! {
 }
 
 /// Ascent 0.8: the rules above, compiled by the `ascent!` macro.
-fn ascent(edges: &[(u32, u32)]) -> usize {
+pub fn ascent(edges: &[(u32, u32)]) -> usize {
     let mut program = AscentTc {
         edge: edges.to_vec(),
         ..AscentTc::default()
@@ -75,11 +50,11 @@ fn ascent(edges: &[(u32, u32)]) -> usize {
     program.tc.len()
 }
 
-fn blossom_one_worker(edges: &[(u32, u32)]) -> usize {
+pub fn blossom_one_worker(edges: &[(u32, u32)]) -> usize {
     blossom(edges, 1)
 }
 
-fn blossom_two_workers(edges: &[(u32, u32)]) -> usize {
+pub fn blossom_two_workers(edges: &[(u32, u32)]) -> usize {
     blossom(edges, 2)
 }
 
@@ -89,11 +64,11 @@ fn blossom(edges: &[(u32, u32)], workers: usize) -> usize {
     blossom_examples::reach::closure_size(edges.iter().copied(), &config).expect("Blossom failed")
 }
 
-fn dd_one_worker(edges: &[(u32, u32)]) -> usize {
+pub fn dd_one_worker(edges: &[(u32, u32)]) -> usize {
     differential(edges, 1)
 }
 
-fn dd_two_workers(edges: &[(u32, u32)]) -> usize {
+pub fn dd_two_workers(edges: &[(u32, u32)]) -> usize {
     differential(edges, 2)
 }
 
@@ -140,4 +115,28 @@ fn differential(edges: &[(u32, u32)], workers: usize) -> usize {
         .map(|worker| worker.unwrap_or_else(|error| panic!("a timely worker failed: {error}")))
         .sum();
     usize::try_from(total).unwrap_or_else(|_| panic!("negative closure size {total}"))
+}
+
+/// The oracle: a breadth-first search from every node. Obviously correct, and slow.
+pub fn reference_closure_size(edges: &[(u32, u32)]) -> usize {
+    let mut successors: HashMap<u32, Vec<u32>> = HashMap::new();
+    for &(src, dst) in edges {
+        successors.entry(src).or_default().push(dst);
+    }
+    successors
+        .keys()
+        .map(|&start| {
+            // Nodes reachable by one or more edges; `start` only if it lies on a cycle.
+            let mut reached = HashSet::new();
+            let mut frontier = vec![start];
+            while let Some(node) = frontier.pop() {
+                for &next in successors.get(&node).into_iter().flatten() {
+                    if reached.insert(next) {
+                        frontier.push(next);
+                    }
+                }
+            }
+            reached.len()
+        })
+        .sum()
 }
