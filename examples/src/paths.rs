@@ -1,7 +1,10 @@
 //! Shortest and widest paths through lattices: each pair of nodes keeps one value that only
 //! grows, and the recursion merges into it, so neither program needs a bound on route lengths
 //! nor a second stratum to pick the best route (compare `shortest`, which enumerates routes and
-//! takes an `argmin`). Both keep their answers as roads arrive in later ticks.
+//! takes an `argmin`). Both keep their answers as roads arrive in later ticks. Their
+//! recursions read the lattice only through declared monotone functions, and the roads only
+//! through the `roads` table, which only grows: they run as semi-naive rounds (`explain` says
+//! so), each key's value merged in place as in Ascent.
 
 use std::cmp::Reverse;
 
@@ -53,7 +56,7 @@ blossom::program! {
         output  next_hop(from: u32, to: u32, via: u32);
 
         roads(a, b, k) <= road(a, b, k);
-        best(a, b, DomPair::new(Reverse(k), Min::new(b))) <= road(a, b, k);
+        best(a, b, DomPair::new(Reverse(k), Min::new(b))) <= roads(a, b, k);
         best(a, c, Extend(w).apply(&x)) <= best(a, b, x), roads(b, c, w);
         shortest(a, b, x.key().0) <= best(a, b, x);
         next_hop(a, b, *x.value().get()) <= best(a, b, x);
@@ -70,7 +73,7 @@ blossom::program! {
         output  widest(from: u32, to: u32, width: u32);
 
         roads(a, b, w) <= road(a, b, w);
-        width(a, b, Max::new(w)) <= road(a, b, w);
+        width(a, b, Max::new(w)) <= roads(a, b, w);
         width(a, c, Narrow(w).apply(&x)) <= width(a, b, x), roads(b, c, w);
         widest(a, b, *x.get()) <= width(a, b, x);
     }

@@ -1,16 +1,18 @@
 //! Recursive strata that run as a semi-naive fixpoint (`rt::fixpoint`) rather than as a
 //! differential `iterate`: which ones may, how their rows are partitioned, and their code.
 //!
-//! A stratum may when its relations can only gain rows: its rules are positive (no negation,
-//! aggregate or lattice), nothing deletes from its relations, and every relation it reads only
-//! gains rows from tick to tick (see [`growing`]). Differential keeps every other stratum, and
-//! with it the paths that retract.
+//! A stratum may when its relations can only gain rows, or a lattice's values only grow: its
+//! rules are positive (no negation or aggregate), nothing deletes from its relations, every
+//! relation it reads only gains rows from tick to tick (see [`growing`]), and its rules use its
+//! lattices' values monotonically (the CALM analysis's edges). Differential keeps every other
+//! stratum, and with it the paths that retract.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::stratum::{Parts, definitions, prev_local, variable_local};
 use super::{internal, relation_local, row_type, rule};
+use crate::calm::Calm;
 use crate::parse::{Kind, Merge, variable};
 use crate::plan::StratumPlan;
 use crate::resolve::{Hir, Item, Slot};
@@ -22,13 +24,17 @@ pub(crate) struct SemiNaive {
 }
 
 /// Whether recursive stratum `stratum` runs semi-naively, and how it is partitioned.
-pub(crate) fn semi_naive(hir: &Hir, stratum: &StratumPlan) -> Option<SemiNaive> {
+pub(crate) fn semi_naive(hir: &Hir, calm: &Calm, stratum: &StratumPlan) -> Option<SemiNaive> {
+    let lattice = |r: usize| hir.relations[r].kind == Kind::Lattice;
     let eligible = stratum.recursive
         // A keyed program can reject a tick, and a rejected tick's rows are taken back.
         && hir.relations.iter().all(|d| d.key.is_none())
-        && (stratum.relations.iter()).all(|&r| {
-            hir.relations[r].kind != Kind::Lattice && keeps_rows(hir, r)
-        })
+        && stratum.relations.iter().all(|&r| keeps_rows(hir, r))
+        // A rule may read a lattice value it has since outgrown (rounds keep every row an
+        // index was given): harmless only if what it derives from it is outgrown too.
+        && (calm.edges.iter())
+            .filter(|edge| lattice(edge.from) && stratum.relations.contains(&edge.to))
+            .all(|edge| edge.monotone() && !edge.view)
         && stratum.rules.iter().all(|plan| {
             let rule = &hir.rules[plan.rule];
             rule.rule.merge == Merge::Now
@@ -84,8 +90,12 @@ fn growing(hir: &Hir, r: usize, visiting: &mut Vec<usize>) -> bool {
 /// exchange rows between rounds. The first such choice, or `None`.
 fn partition(hir: &Hir, stratum: &StratumPlan) -> Option<Vec<usize>> {
     let relations = &stratum.relations;
+    // Not a lattice's value: it changes, and its row's worker with it.
     let arities: Vec<usize> = (relations.iter())
-        .map(|&r| hir.relations[r].columns.len())
+        .map(|&r| {
+            let decl = hir.relations[r];
+            decl.columns.len() - usize::from(decl.kind == Kind::Lattice)
+        })
         .collect();
     let choices = arities.iter().try_fold(1usize, |n, &a| n.checked_mul(a))?;
     (0..choices.min(4096))
@@ -143,8 +153,11 @@ pub(crate) struct Stores {
 fn stores(hir: &Hir, stratum: &StratumPlan) -> Stores {
     let mut stored: Vec<usize> = Vec::new();
     let mut stores = Stores::default();
+    // A lattice keeps one value per key, which an index of rows cannot hold.
     let holds = |relation: usize, stored: &mut Vec<usize>| {
-        let fresh = stratum.relations.contains(&relation) && !stored.contains(&relation);
+        let fresh = stratum.relations.contains(&relation)
+            && hir.relations[relation].kind != Kind::Lattice
+            && !stored.contains(&relation);
         if fresh {
             stored.push(relation);
         }
@@ -202,16 +215,23 @@ pub(crate) fn body(
         let local = relation_local(hir.relations[r]);
         quote!(let #local = #fixpoint.input(#local);)
     });
-    let prevs = carried.iter().map(|&r| {
-        let prev = prev_local(hir.relations[r]);
-        quote!(let #prev = #fixpoint.input(&#prev);)
+    // The operator keeps a lattice's values from tick to tick itself: the last tick's values,
+    // which shrink as well as grow (a value replaced), are not an input of it.
+    let lattice = |r: &usize| hir.relations[*r].kind == Kind::Lattice;
+    let prevs = carried.iter().map(|r| {
+        let prev = prev_local(hir.relations[*r]);
+        match lattice(r) {
+            true => quote!(let _ = #prev;),
+            false => quote!(let #prev = #fixpoint.input(&#prev);),
+        }
     });
+    let carried: Vec<usize> = carried.iter().copied().filter(|r| !lattice(r)).collect();
     let definitions = definitions(
         hir,
         &stratum.indexes,
         &stratum.rules,
         &stratum.relations,
-        Parts::Stratum(carried, &stores(hir, stratum)),
+        Parts::Stratum(&carried, &stores(hir, stratum)),
         &fixpoint,
         &quote!(::blossom::rt::fixpoint),
     );

@@ -152,7 +152,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
         .collect();
     // How each recursive stratum iterates, worked out once for the code and for `explain`.
     let fixpoints: Vec<Option<fixpoint::SemiNaive>> = (plan.strata.iter())
-        .map(|stratum| fixpoint::semi_naive(hir, stratum))
+        .map(|stratum| fixpoint::semi_naive(hir, calm, stratum))
         .collect();
     let dataflow = dataflow(hir, analysis, plan, calm, &early, &fixpoints);
     let strata = (plan.strata.iter().zip(&early).enumerate()).map(|(index, (stratum, early))| {
@@ -366,10 +366,12 @@ fn dataflow(
             let key = rule::key_function(decl);
             quote!(#io.check_key(#name, "this tick", &#local, #key);)
         });
-    // A semi-naive stratum sends each row of its relations once.
+    // A semi-naive stratum sends each row of its relations once (a lattice's rows are
+    // replaced as its values grow).
     let once: Vec<usize> = (plan.strata.iter().zip(fixpoints))
         .filter(|(_, semi_naive)| semi_naive.is_some())
         .flat_map(|(stratum, _)| stratum.relations.iter().copied())
+        .filter(|&r| hir.relations[r].kind != Kind::Lattice)
         .collect();
     let registrations = hir.relations.iter().enumerate().filter_map(|(r, decl)| {
         let local = relation_local(decl);

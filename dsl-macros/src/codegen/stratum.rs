@@ -311,7 +311,7 @@ fn union(
     // Spanned at the value's type: a type that is not a lattice is reported there, in words.
     let ty = &decl.columns[decl.columns.len() - 1].ty;
     quote_spanned! {ty.span()=>
-        ::blossom::rt::merge_lattice(
+        #rt::merge_lattice(
             #scope,
             ::std::vec![#(#parts),*],
             |#row| (#key, #value),

@@ -2,19 +2,25 @@
 //!
 //! Differential dataflow runs a recursive stratum in a nested scope where every update carries a
 //! `(tick, iteration)` time and a multiplicity, every operator keeps a trace of both, and every
-//! iteration is a round of progress tracking. A stratum whose rules are positive (no negation,
-//! aggregate or lattice) and whose inputs only grow needs none of that: its relations only gain
-//! rows, so each relation and each index can be a few sorted runs ([`super::runs`]), and the
-//! stratum can run its iterations inside one operator, as hand-written datafrog code does: no
-//! progress tracking between them, the tick's capability held throughout, and a pause (the
-//! operator activates itself again) whenever it has sent [`ROWS_PER_ACTIVATION`] rows, so that
-//! the operators downstream take them before it sends more.
+//! iteration is a round of progress tracking. A stratum whose rules are positive (no negation
+//! or aggregate, lattice values used monotonically) and whose inputs only grow needs none of
+//! that: its relations only gain rows and its lattices' values only grow, so each relation and
+//! each index can be a few sorted runs ([`super::runs`]) and each lattice a map from key to
+//! value ([`store`]), and the stratum can run its iterations inside one operator, as
+//! hand-written datafrog code does: no progress tracking between them, the tick's capability
+//! held throughout, and a pause (the operator activates itself again) whenever it has sent
+//! [`ROWS_PER_ACTIVATION`] rows, so that the operators downstream take them before it sends
+//! more.
 //!
 //! The stratum becomes one timely operator in the tick scope. For each tick whose inputs are
 //! complete it takes the rows each input gained, and runs rounds: every rule stage sees the rows
 //! its inputs gained in the last round (`recent`) and everything before (`stable`), as in
 //! semi-naive evaluation, until no relation gains a row. What a relation gains is sent at the
-//! tick, so the tick's output is the stratum's new rows, and the next tick starts from there.
+//! tick, so the tick's output is the stratum's new rows, and the next tick starts from there. A
+//! lattice's rows are its keys whose value grew, with the new value; a rule may still meet a
+//! value the key has since outgrown, which is harmless because its rules use values
+//! monotonically (what they derive from it is outgrown too). A lattice sends its changes once
+//! the tick's rounds are over: each key's value before the tick retracted, its value after added.
 //!
 //! The code generated for such a stratum is the same chain of closures as for differential
 //! ([`crate::rt`]): only the functions it calls come from this module.
@@ -45,7 +51,7 @@ use super::runs::{Runs, join_sorted};
 use super::{Column, Rel, Scope, Tick};
 
 mod store;
-use store::{Keyed, SharedStore};
+use store::{Keyed, Merged, SharedStore, Store};
 
 type Shared<T> = Rc<RefCell<T>>;
 
@@ -252,12 +258,33 @@ fn join_boxed<K: Column, V1: Column, V2: Column, D: Column>(
     })
 }
 
-/// What rules derive into one relation, before it keeps the new rows ([`Variable::set`]).
-pub struct Parts<D>(Vec<Rows<D>>);
+/// What rules derive into one relation, before it keeps the new rows ([`Variable::set`]), and
+/// for a lattice, how it keeps them.
+pub struct Parts<D> {
+    rows: Vec<Rows<D>>,
+    store: Option<Box<dyn Store<D>>>,
+}
 
 /// The rows that rules derive into one relation.
 pub fn union<D: Column>(_fixpoint: &Fixpoint<'_>, parts: Vec<Rows<D>>) -> Parts<D> {
-    Parts(parts)
+    Parts {
+        rows: parts,
+        store: None,
+    }
+}
+
+/// The rows that rules derive into a lattice relation, `split` into a key and a value: the
+/// relation holds, per key, the merge of every value derived for it.
+pub fn merge_lattice<D: Column, K: Column, L: Column + crate::Lattice>(
+    _fixpoint: &Fixpoint<'_>,
+    parts: Vec<Rows<D>>,
+    split: fn(D) -> (K, L),
+    join: fn(K, L) -> D,
+) -> Parts<D> {
+    Parts {
+        rows: parts,
+        store: Some(Box::new(Merged::new(split, join))),
+    }
 }
 
 /// The hash that decides which worker owns a row of a partitioned stratum.
@@ -287,13 +314,17 @@ pub struct Variable<'s, D: 'static> {
 impl<'s, D: Column> Variable<'s, D> {
     /// The relation is the union of `parts`: what they derive, not yet held, is new.
     pub fn set(&self, parts: Parts<D>) {
+        if let Some(merged) = parts.store {
+            *self.store.borrow_mut() = merged;
+        }
+        let parts = parts.rows;
         let (store, recent) = (Rc::clone(&self.store), Rc::clone(&self.rows.rows));
         let owner = self.owner;
         let mut rounds = self.rows.rounds.borrow_mut();
         rounds.settles.push(Box::new(move || {
             let recent = &mut *recent.borrow_mut();
             let last = std::mem::take(recent);
-            store.borrow_mut().settle(last, &parts.0, owner, recent);
+            store.borrow_mut().settle(last, &parts, owner, recent);
             !recent.is_empty()
         }));
         let (store, recent) = (Rc::clone(&self.store), Rc::clone(&self.rows.rows));
@@ -343,9 +374,19 @@ enum Route {
 /// What an input does at a tick: takes its rows in, and says whether it lost one.
 type Load = Box<dyn FnMut(Tick) -> bool>;
 
-/// What an output does: sends the rows its relation gained in the round (`true`: first retracts
-/// everything it holds), and says how many it sent.
-type Emit = Box<dyn FnMut(&Capability<Tick>, bool) -> usize>;
+/// When an output sends its relation's changes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Moment {
+    /// An input lost a row: everything the relation holds is taken back.
+    Reset,
+    /// A round is over: the rows it gained, for a relation whose rows stay.
+    Round,
+    /// The tick's rounds are over: what changed and was not sent, for a lattice.
+    Settled,
+}
+
+/// What an output does at a [`Moment`], and how many rows it sent.
+type Emit = Box<dyn FnMut(&Capability<Tick>, Moment) -> usize>;
 
 /// Rows an activation sends before it pauses to let the operators downstream take them: what
 /// waits in the channels is this many rows, not a whole closure. A small change's rounds all
@@ -486,22 +527,28 @@ impl<'s> Fixpoint<'s> {
         let rows: Rows<D> = Rows::new(&self.rounds);
         let store = store::runs();
         let (recent, held) = (Rc::clone(&rows.rows), Rc::clone(&store));
-        self.emits.borrow_mut().push(Box::new(move |cap, retract| {
+        self.emits.borrow_mut().push(Box::new(move |cap, moment| {
             let time = *cap.time();
             let mut output = output.activate();
             let mut session = output.session(cap);
-            let recent = recent.borrow();
-            if retract {
-                let mut sent = 0;
-                held.borrow().every(&recent, &mut |row| {
+            let (recent, mut store) = (recent.borrow(), held.borrow_mut());
+            let mut sent = 0;
+            match moment {
+                Moment::Reset => store.every(&recent, &mut |row| {
                     session.give((row.clone(), time, -1));
                     sent += 1;
-                });
-                sent
-            } else {
-                session.give_iterator(recent.iter().map(|row: &D| (row.clone(), time, 1)));
-                recent.len()
+                }),
+                Moment::Round if store.sends_rounds() => {
+                    session.give_iterator(recent.iter().map(|row: &D| (row.clone(), time, 1)));
+                    sent = recent.len();
+                }
+                Moment::Round => {}
+                Moment::Settled => store.settled(&mut |row, diff| {
+                    session.give((row, time, diff));
+                    sent += 1;
+                }),
             }
+            sent
         }));
         let variable = Variable {
             rows: rows.clone(),
@@ -560,7 +607,7 @@ impl<'s> Fixpoint<'s> {
                             }
                             if lost {
                                 for (emit, cap) in emits.iter_mut().zip(&tick_caps) {
-                                    sent += emit(cap, true);
+                                    sent += emit(cap, Moment::Reset);
                                 }
                                 for reset in &mut rounds.resets {
                                     reset();
@@ -574,11 +621,15 @@ impl<'s> Fixpoint<'s> {
                     };
                     let grew = rounds.round();
                     for (emit, cap) in emits.iter_mut().zip(&tick_caps) {
-                        sent += emit(cap, false);
+                        sent += emit(cap, Moment::Round);
                     }
                     rounds.advance();
                     if grew {
                         running = Some(tick_caps);
+                    } else {
+                        for (emit, cap) in emits.iter_mut().zip(&tick_caps) {
+                            sent += emit(cap, Moment::Settled);
+                        }
                     }
                     // What the rounds sent waits in the channels until the operators
                     // downstream run: let them take it, and go on in the next activation.

@@ -7,10 +7,16 @@
 //! read only as `(b, a)` to join with `link(b, c)`, is then held once, in the join's order, as
 //! hand-written datafrog holds it, instead of twice: the candidates of a round are put in the
 //! index's order, sorted and checked against the index's runs, and become its new rows.
+//!
+//! A lattice relation keeps one value per key ([`Merged`]).
 
+use std::collections::hash_map::Entry;
 use std::rc::Rc;
 
+use rustc_hash::FxHashMap;
+
 use super::{Indexed, Partition, Rows, Shared};
+use crate::Lattice;
 use crate::rt::Column;
 use crate::rt::runs::Runs;
 
@@ -32,6 +38,15 @@ pub(super) trait Store<D> {
 
     /// Forgets every row.
     fn clear(&mut self);
+
+    /// Whether each round's new rows are sent as the round ends: rows that stay. A store
+    /// that replaces rows sends its changes when the tick's rounds are over instead.
+    fn sends_rounds(&self) -> bool {
+        true
+    }
+
+    /// The tick's rounds are over: calls `each` on what changed that was not sent yet.
+    fn settled(&mut self, _each: &mut dyn FnMut(D, isize)) {}
 }
 
 /// Whether this worker owns `row`: it does unless rows are partitioned and its hash says not.
@@ -119,6 +134,105 @@ where
         let indexed = &mut *self.state.borrow_mut();
         indexed.stable.clear();
         indexed.recent.clear();
+    }
+}
+
+/// A lattice relation: one value per key, the merge of every value derived for it. A round's
+/// new rows are the keys whose value grew, with their merged value; what the relation sends is
+/// its changes over the whole tick (a key's value at the start of the tick retracted, its
+/// value at the end added), once the rounds are over, not each value it passed through.
+pub(super) struct Merged<K, L, S, J> {
+    values: FxHashMap<K, L>,
+    /// The keys whose value grew in this tick, with their value before it (`None`: no row).
+    before: FxHashMap<K, Option<L>>,
+    split: S,
+    join: J,
+}
+
+impl<K, L, S, J> Merged<K, L, S, J> {
+    pub(super) fn new(split: S, join: J) -> Self {
+        Merged {
+            values: FxHashMap::default(),
+            before: FxHashMap::default(),
+            split,
+            join,
+        }
+    }
+}
+
+impl<D, K, L, S, J> Store<D> for Merged<K, L, S, J>
+where
+    D: Column,
+    K: Column,
+    L: Column + Lattice,
+    S: Fn(D) -> (K, L),
+    J: Fn(K, L) -> D,
+{
+    fn settle(
+        &mut self,
+        mut last: Vec<D>,
+        parts: &[Rows<D>],
+        owner: Option<Partition<D>>,
+        fresh: &mut Vec<D>,
+    ) {
+        let mut grown = Vec::new();
+        for part in parts {
+            let rows = part.rows.borrow();
+            for row in rows.iter().filter(|row| owns(owner, row)) {
+                let (key, value) = (self.split)(row.clone());
+                match self.values.entry(key) {
+                    Entry::Vacant(entry) => {
+                        self.before.entry(entry.key().clone()).or_insert(None);
+                        grown.push(entry.key().clone());
+                        entry.insert(value);
+                    }
+                    Entry::Occupied(mut entry) if !value.leq(entry.get()) => {
+                        if !self.before.contains_key(entry.key()) {
+                            let was = Some(entry.get().clone());
+                            self.before.insert(entry.key().clone(), was);
+                        }
+                        entry.get_mut().merge(value);
+                        grown.push(entry.key().clone());
+                    }
+                    Entry::Occupied(_) => {}
+                }
+            }
+        }
+        grown.sort_unstable();
+        grown.dedup();
+        last.clear();
+        for key in grown {
+            if let Some(value) = self.values.get(&key) {
+                last.push((self.join)(key, value.clone()));
+            }
+        }
+        *fresh = last;
+    }
+
+    fn every(&self, _recent: &[D], each: &mut dyn FnMut(&D)) {
+        for (key, value) in &self.values {
+            each(&(self.join)(key.clone(), value.clone()));
+        }
+    }
+
+    fn clear(&mut self) {
+        self.values.clear();
+        self.before.clear();
+    }
+
+    fn sends_rounds(&self) -> bool {
+        false
+    }
+
+    fn settled(&mut self, each: &mut dyn FnMut(D, isize)) {
+        for (key, before) in self.before.drain() {
+            if let Some(before) = before {
+                each((self.join)(key.clone(), before), -1);
+            }
+            if let Some(value) = self.values.get(&key) {
+                each((self.join)(key, value.clone()), 1);
+            }
+        }
     }
 }
 
