@@ -201,9 +201,14 @@ fn index_boxed<D: Column, K: Column, V: Column>(
     let (input, fill) = (Rc::clone(&rows.rows), Rc::clone(&state));
     let mut rounds = rows.rounds.borrow_mut();
     rounds.steps.push(Box::new(move || {
-        let recent = &mut fill.borrow_mut().recent;
+        let indexed = &mut *fill.borrow_mut();
+        let recent = &mut indexed.recent;
         recent.extend(input.borrow().iter().filter_map(&logic));
         recent.sort_unstable();
+        // A set: what the index holds already (a projection's repeats, a join's matches that
+        // meet again) would only match again.
+        recent.dedup();
+        indexed.stable.remove_held(recent);
     }));
     let advance = Rc::clone(&state);
     rounds.advances.push(Box::new(move || {
