@@ -310,6 +310,12 @@ fn union(
     };
     // Spanned at the value's type: a type that is not a lattice is reported there, in words.
     let ty = &decl.columns[decl.columns.len() - 1].ty;
+    let rt: TokenStream = (rt.clone().into_iter())
+        .map(|mut token| {
+            token.set_span(ty.span());
+            token
+        })
+        .collect();
     quote_spanned! {ty.span()=>
         #rt::merge_lattice(
             #scope,
