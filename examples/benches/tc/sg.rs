@@ -73,16 +73,8 @@ blossom::program! {
     }
 }
 
-pub fn blossom_one_worker(edges: &[(u32, u32)]) -> usize {
-    blossom(edges, 1)
-}
-
-pub fn blossom_two_workers(edges: &[(u32, u32)]) -> usize {
-    blossom(edges, 2)
-}
-
 /// [`SameGeneration`], started, fed and ticked once.
-fn blossom(edges: &[(u32, u32)], workers: usize) -> usize {
+pub fn blossom(edges: &[(u32, u32)], workers: usize) -> usize {
     let config = blossom::Config::with_workers(workers);
     let mut program = SameGeneration::with_config(&config).expect("Blossom failed to start");
     program.edge.extend(edges.iter().copied());

@@ -81,17 +81,17 @@ pub type Run = fn(edges: &[(u32, u32)]) -> usize;
 pub const SYSTEMS: &[(Program, &str, Run)] = &[
     (Program::Tc, "datafrog", tc::datafrog),
     (Program::Tc, "ascent", tc::ascent),
-    (Program::Tc, "dd-1w", tc::dd_one_worker),
-    (Program::Tc, "dd-2w", tc::dd_two_workers),
-    (Program::Tc, "blossom-1w", tc::blossom_one_worker),
-    (Program::Tc, "blossom-2w", tc::blossom_two_workers),
+    (Program::Tc, "dd-1w", |edges| tc::differential(edges, 1)),
+    (Program::Tc, "dd-2w", |edges| tc::differential(edges, 2)),
+    (Program::Tc, "blossom-1w", |edges| tc::blossom(edges, 1)),
+    (Program::Tc, "blossom-2w", |edges| tc::blossom(edges, 2)),
     (Program::Sg, "datafrog", sg::datafrog),
     (Program::Sg, "ascent", sg::ascent),
-    (Program::Sg, "blossom-1w", sg::blossom_one_worker),
-    (Program::Sg, "blossom-2w", sg::blossom_two_workers),
+    (Program::Sg, "blossom-1w", |edges| sg::blossom(edges, 1)),
+    (Program::Sg, "blossom-2w", |edges| sg::blossom(edges, 2)),
     (Program::Sp, "ascent", sp::ascent),
-    (Program::Sp, "blossom-1w", sp::blossom_one_worker),
-    (Program::Sp, "blossom-2w", sp::blossom_two_workers),
+    (Program::Sp, "blossom-1w", |edges| sp::blossom(edges, 1)),
+    (Program::Sp, "blossom-2w", |edges| sp::blossom(edges, 2)),
 ];
 
 /// The systems that run `program`, in table order.

@@ -50,32 +50,16 @@ pub fn ascent(edges: &[(u32, u32)]) -> usize {
     program.tc.len()
 }
 
-pub fn blossom_one_worker(edges: &[(u32, u32)]) -> usize {
-    blossom(edges, 1)
-}
-
-pub fn blossom_two_workers(edges: &[(u32, u32)]) -> usize {
-    blossom(edges, 2)
-}
-
 /// Blossom's `Reach` program (examples/src/reach.rs), started, fed and ticked once.
-fn blossom(edges: &[(u32, u32)], workers: usize) -> usize {
+pub fn blossom(edges: &[(u32, u32)], workers: usize) -> usize {
     let config = blossom::Config::with_workers(workers);
     blossom_examples::reach::closure_size(edges.iter().copied(), &config).expect("Blossom failed")
-}
-
-pub fn dd_one_worker(edges: &[(u32, u32)]) -> usize {
-    differential(edges, 1)
-}
-
-pub fn dd_two_workers(edges: &[(u32, u32)]) -> usize {
-    differential(edges, 2)
 }
 
 /// differential-dataflow 0.26: a naive `iterate` + `join_map` + `distinct` dataflow on `workers`
 /// threads of one process. The time covers building the dataflow and starting the workers, as
 /// the peers' published numbers do.
-fn differential(edges: &[(u32, u32)], workers: usize) -> usize {
+pub fn differential(edges: &[(u32, u32)], workers: usize) -> usize {
     // Workers are threads that outlive this borrow; the copy costs well under a millisecond.
     let edges = Arc::new(edges.to_vec());
     let config = timely::Config::process(workers);
