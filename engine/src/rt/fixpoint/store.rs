@@ -20,7 +20,8 @@ use crate::Lattice;
 use crate::rt::Column;
 use crate::rt::runs::Runs;
 
-/// What a relation holds: every row derived before the last round.
+/// What a relation holds (its rows, or a lattice's value per key), and how a round's
+/// derivations that are new are told from it.
 pub(super) trait Store<D> {
     /// Settles a round: `last` (the last round's new rows, read by this round's rules) joins
     /// what is held, then `fresh` (empty) receives every row of `parts` that the relation owns
