@@ -7,6 +7,8 @@
 //! lattices' values monotonically (the CALM analysis's edges). Differential keeps every other
 //! stratum, and with it the paths that retract.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -141,20 +143,21 @@ fn partition(hir: &Hir, stratum: &StratumPlan) -> Option<Vec<usize>> {
 
 /// The indexes that hold their relation's rows (`rt::fixpoint::Variable::index_by`): for each
 /// relation of the stratum, the first index over it that keeps every column, so that its rows
-/// are kept once, in the order a join reads them, rather than twice.
+/// are kept once, in the order a join reads them, rather than twice. Each with the `|key, vals|
+/// row` closure that undoes it.
 #[derive(Default)]
 pub(crate) struct Stores {
-    /// Positions in the stratum's index plans.
-    pub indexes: Vec<usize>,
-    /// Rules whose first stage is such an index.
-    pub rules: Vec<usize>,
+    /// By position in the stratum's index plans.
+    pub indexes: BTreeMap<usize, TokenStream>,
+    /// By rule, for a rule whose first stage is such an index.
+    pub rules: BTreeMap<usize, TokenStream>,
 }
 
 fn stores(hir: &Hir, stratum: &StratumPlan) -> Stores {
     let mut stored: Vec<usize> = Vec::new();
     let mut stores = Stores::default();
     // A lattice keeps one value per key, which an index of rows cannot hold.
-    let holds = |relation: usize, stored: &mut Vec<usize>| {
+    let mut holds = |relation: usize| {
         let fresh = stratum.relations.contains(&relation)
             && hir.relations[relation].kind != Kind::Lattice
             && !stored.contains(&relation);
@@ -164,15 +167,16 @@ fn stores(hir: &Hir, stratum: &StratumPlan) -> Stores {
         fresh
     };
     for (position, plan) in stratum.indexes.iter().enumerate() {
-        if rule::index_inverse(hir, plan).is_some() && holds(plan.relation, &mut stored) {
-            stores.indexes.push(position);
+        if let Some(inverse) = rule::index_inverse(hir, plan).filter(|_| holds(plan.relation)) {
+            stores.indexes.insert(position, inverse);
         }
     }
     for plan in &stratum.rules {
-        let first = plan.stages.first();
-        let keyed = first.filter(|stage| rule::stage_inverse(hir, stage).is_some());
-        if keyed.is_some_and(|stage| holds(stage.relation, &mut stored)) {
-            stores.rules.push(plan.rule);
+        let Some(stage) = plan.stages.first() else {
+            continue;
+        };
+        if let Some(inverse) = rule::stage_inverse(hir, stage).filter(|_| holds(stage.relation)) {
+            stores.rules.insert(plan.rule, inverse);
         }
     }
     stores

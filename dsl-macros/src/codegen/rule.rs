@@ -79,13 +79,13 @@ fn tuple(items: impl IntoIterator<Item = TokenStream>) -> TokenStream {
 }
 
 /// `let index_N = rt::index(&rel, |row| (key, vals))`: a relation arranged for joins; when
-/// `stored` (see `fixpoint::Stores`), the index that holds the relation's rows.
+/// `stored` (its inverse: see `fixpoint::Stores`), the index that holds the relation's rows.
 pub fn index(
     hir: &Hir,
     position: usize,
     plan: &IndexPlan,
     rt: &TokenStream,
-    stored: bool,
+    stored: Option<&TokenStream>,
 ) -> TokenStream {
     let decl = hir.relations[plan.relation];
     let arity = decl.columns.len();
@@ -112,7 +112,7 @@ pub fn index(
             ::core::option::Option::Some((#key, #vals))
         }
     };
-    match index_inverse(hir, plan).filter(|_| stored) {
+    match stored {
         Some(inverse) => {
             let var = super::stratum::variable_local(decl);
             quote!(let #local = #var.index_by(#forward, #inverse);)
@@ -206,9 +206,14 @@ fn row_filter(arity: usize, filter: &Filter, coerce: &Coercions) -> TokenStream 
     }
 }
 
-/// `let rule_N = { stages... }`: the rows rule N derives; when `stored`, its first stage is
-/// the index that holds its relation's rows (see `fixpoint::Stores`).
-pub fn generate(hir: &Hir, plan: &RulePlan, rt: &TokenStream, stored: bool) -> TokenStream {
+/// `let rule_N = { stages... }`: the rows rule N derives; when `stored` (its inverse), its first
+/// stage is the index that holds its relation's rows (see `fixpoint::Stores`).
+pub fn generate(
+    hir: &Hir,
+    plan: &RulePlan,
+    rt: &TokenStream,
+    stored: Option<&TokenStream>,
+) -> TokenStream {
     let rule = &hir.rules[plan.rule];
     let stage_local = internal("stage");
     let steps = plan.stages.iter().enumerate().map(|(k, stage)| {
@@ -218,7 +223,7 @@ pub fn generate(hir: &Hir, plan: &RulePlan, rt: &TokenStream, stored: bool) -> T
             let decl = hir.relations[stage.relation];
             let (rel, row, row_ty) = (relation_local(decl), internal("row"), row_type(decl));
             let forward = quote!(move |#row: &#row_ty| #body);
-            match stage_inverse(hir, stage).filter(|_| stored) {
+            match stored {
                 Some(inverse) => {
                     let var = super::stratum::variable_local(decl);
                     quote!(let #stage_local = #var.index_by(#forward, #inverse);)

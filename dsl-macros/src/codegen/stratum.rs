@@ -212,9 +212,9 @@ pub(super) fn definitions(
         Parts::Transition => &Stores::default(),
     };
     let index_code = (indexes.iter().enumerate())
-        .map(|(index, plan)| rule::index(hir, index, plan, rt, stores.indexes.contains(&index)));
+        .map(|(index, plan)| rule::index(hir, index, plan, rt, stores.indexes.get(&index)));
     let rule_code =
-        (rules.iter()).map(|plan| rule::generate(hir, plan, rt, stores.rules.contains(&plan.rule)));
+        (rules.iter()).map(|plan| rule::generate(hir, plan, rt, stores.rules.get(&plan.rule)));
     let derived = |r: usize, merge: Merge| -> Vec<TokenStream> {
         rules
             .iter()

@@ -309,7 +309,7 @@ type Partition<D> = (fn(&D) -> u64, u64, u64);
 /// A relation the stratum defines: every row it holds, and those new in the last round.
 pub struct Variable<'s, D: 'static> {
     rows: Rows<D>,
-    /// Every row but the last round's (those are `rows`).
+    /// Every row but the last round's (those are `rows`), or a lattice's value per key.
     store: SharedStore<D>,
     /// Which worker owns a row, when rows are partitioned.
     owner: Option<Partition<D>>,

@@ -11,7 +11,6 @@
 //! A lattice relation keeps one value per key ([`Merged`]).
 
 use std::collections::hash_map::Entry;
-use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -242,5 +241,5 @@ pub(super) type SharedStore<D> = Shared<Box<dyn Store<D>>>;
 
 /// A relation's own runs, to begin with.
 pub(super) fn runs<D: Column>() -> SharedStore<D> {
-    Rc::new(std::cell::RefCell::new(Box::new(Runs::default())))
+    super::shared(Box::new(Runs::default()))
 }
