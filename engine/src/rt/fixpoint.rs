@@ -47,7 +47,7 @@ use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::vec::Broadcast;
 use timely::scheduling::Activator;
 
-use super::runs::{Runs, join_sorted};
+use super::runs::{Runs, join_sorted, sort_set};
 use super::{Column, Rel, Scope, Tick};
 
 mod store;
@@ -204,10 +204,9 @@ fn index_boxed<D: Column, K: Column, V: Column>(
         let indexed = &mut *fill.borrow_mut();
         let recent = &mut indexed.recent;
         recent.extend(input.borrow().iter().filter_map(&logic));
-        recent.sort_unstable();
         // A set: what the index holds already (a projection's repeats, a join's matches that
         // meet again) would only match again.
-        recent.dedup();
+        sort_set(recent);
         indexed.stable.remove_held(recent);
     }));
     let advance = Rc::clone(&state);
@@ -329,7 +328,14 @@ impl<'s, D: Column> Variable<'s, D> {
         rounds.settles.push(Box::new(move || {
             let recent = &mut *recent.borrow_mut();
             let last = std::mem::take(recent);
-            store.borrow_mut().settle(last, &parts, owner, recent);
+            // Taken, not borrowed: a round's derivations can be the largest thing the stratum
+            // holds, and they are not needed once settled (the next round derives anew).
+            let parts = parts
+                .iter()
+                .map(|part| std::mem::take(&mut *part.rows.borrow_mut()));
+            store
+                .borrow_mut()
+                .settle(last, parts.collect(), owner, recent);
             !recent.is_empty()
         }));
         let (store, recent) = (Rc::clone(&self.store), Rc::clone(&self.rows.rows));

@@ -7,6 +7,7 @@
 //! galloping (doubling steps, then halving), so they read memory in order rather than probing a
 //! hash table at random, and a run costs its rows' size and nothing more.
 
+use std::any::Any;
 use std::cmp::Ordering;
 
 /// Sorted runs of rows, longest first.
@@ -55,6 +56,75 @@ impl<T: Ord> Runs<T> {
 
     pub(crate) fn clear(&mut self) {
         self.runs = Vec::new();
+    }
+}
+
+/// Sorts `rows` and drops repeats: a round's candidates, before they are checked against runs.
+///
+/// Rows of two `u32` columns (a graph's edges and paths, as a row or as an index's key and
+/// value) are radix sorted on the 64-bit number they make, which takes half the time of a
+/// comparison sort on a round of millions; any other row type is sorted by comparison. The
+/// choice is made on the row type, so it costs nothing per row.
+pub(crate) fn sort_set<T: Ord + 'static>(rows: &mut Vec<T>) {
+    let any: &mut dyn Any = rows;
+    if let Some(rows) = any.downcast_mut::<Vec<(u32, u32)>>() {
+        radix_sort(rows, |&(a, b)| (a, b), |a, b| (a, b));
+    } else if let Some(rows) = any.downcast_mut::<Vec<((u32,), (u32,))>>() {
+        radix_sort(rows, |&((a,), (b,))| (a, b), |a, b| ((a,), (b,)));
+    } else {
+        rows.sort_unstable();
+    }
+    rows.dedup();
+}
+
+/// Below this many rows a comparison sort is as fast.
+const RADIX_FROM: usize = 1024;
+
+/// Sorts `rows` by the pair `split` gives, which orders them as their own `Ord` does and which
+/// `join` turns back into the row: least significant digit first, over the bits the pairs use.
+fn radix_sort<T: Copy + Ord>(
+    rows: &mut Vec<T>,
+    split: impl Fn(&T) -> (u32, u32),
+    join: impl Fn(u32, u32) -> T,
+) {
+    if rows.len() < RADIX_FROM {
+        rows.sort_unstable();
+        return;
+    }
+    // The pair as one number: the second column's bits below the first's, none to spare.
+    let (high, low) = rows
+        .iter()
+        .map(&split)
+        .fold((0, 0), |(h, l), (a, b)| (h | a, l | b));
+    let low_bits = u32::BITS - low.leading_zeros();
+    let bits = u32::BITS - high.leading_zeros() + low_bits;
+    let number = |row: &T| {
+        let (a, b) = split(row);
+        (u64::from(a) << low_bits) | u64::from(b)
+    };
+    // Digits of at most 11 bits (a count table that stays in the first-level cache), as even
+    // as the width allows.
+    let passes = bits.div_ceil(11).max(1);
+    let digit = bits.div_ceil(passes);
+    let mask = (1u64 << digit) - 1;
+    let mut counts = vec![0usize; 1 << digit];
+    let mut other = vec![join(0, 0); rows.len()];
+    for pass in 0..passes {
+        let shift = pass * digit;
+        counts.fill(0);
+        for row in rows.iter() {
+            counts[((number(row) >> shift) & mask) as usize] += 1;
+        }
+        let mut start = 0;
+        for count in &mut counts {
+            (*count, start) = (start, start + *count);
+        }
+        for row in rows.iter() {
+            let at = &mut counts[((number(row) >> shift) & mask) as usize];
+            other[*at] = *row;
+            *at += 1;
+        }
+        std::mem::swap(rows, &mut other);
     }
 }
 
@@ -175,6 +245,27 @@ mod tests {
             found.sort_unstable();
             expected.sort_unstable();
             prop_assert_eq!(found, expected);
+        }
+
+        #[test]
+        fn a_sorted_set_is_the_rows_sorted_once_each(
+            // Past the radix threshold, with narrow columns (many repeats) and full-width ones.
+            narrow in prop::collection::vec((0u32..40, 0u32..3000), 0..3000),
+            wide in prop::collection::vec((any::<u32>(), any::<u32>()), 0..3000),
+        ) {
+            for rows in [narrow, wide] {
+                let mut expected = rows.clone();
+                expected.sort_unstable();
+                expected.dedup();
+                let mut pairs = rows.clone();
+                sort_set(&mut pairs);
+                prop_assert_eq!(&pairs, &expected);
+                let mut keyed: Vec<((u32,), (u32,))> =
+                    rows.iter().map(|&(a, b)| ((a,), (b,))).collect();
+                sort_set(&mut keyed);
+                let keyed: Vec<(u32, u32)> = keyed.into_iter().map(|((a,), (b,))| (a, b)).collect();
+                prop_assert_eq!(keyed, expected);
+            }
         }
     }
 }

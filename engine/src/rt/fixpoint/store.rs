@@ -14,10 +14,10 @@ use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 
-use super::{Indexed, Partition, Rows, Shared};
+use super::{Indexed, Partition, Shared};
 use crate::Lattice;
 use crate::rt::Column;
-use crate::rt::runs::Runs;
+use crate::rt::runs::{Runs, sort_set};
 
 /// What a relation holds (its rows, or a lattice's value per key), and how a round's
 /// derivations that are new are told from it.
@@ -28,7 +28,7 @@ pub(super) trait Store<D> {
     fn settle(
         &mut self,
         last: Vec<D>,
-        parts: &[Rows<D>],
+        parts: Vec<Vec<D>>,
         owner: Option<Partition<D>>,
         fresh: &mut Vec<D>,
     );
@@ -59,17 +59,20 @@ impl<D: Column> Store<D> for Runs<D> {
     fn settle(
         &mut self,
         last: Vec<D>,
-        parts: &[Rows<D>],
+        parts: Vec<Vec<D>>,
         owner: Option<Partition<D>>,
         fresh: &mut Vec<D>,
     ) {
         self.push(last);
-        for part in parts {
-            let rows = part.rows.borrow();
-            fresh.extend(rows.iter().filter(|row| owns(owner, row)).cloned());
+        for mut part in parts {
+            part.retain(|row| owns(owner, row));
+            if fresh.is_empty() {
+                *fresh = part;
+            } else {
+                fresh.append(&mut part);
+            }
         }
-        fresh.sort_unstable();
-        fresh.dedup();
+        sort_set(fresh);
         self.remove_held(fresh);
     }
 
@@ -100,7 +103,7 @@ where
     fn settle(
         &mut self,
         mut last: Vec<D>,
-        parts: &[Rows<D>],
+        parts: Vec<Vec<D>>,
         owner: Option<Partition<D>>,
         fresh: &mut Vec<D>,
     ) {
@@ -109,12 +112,10 @@ where
         indexed.stable.push(std::mem::take(&mut indexed.recent));
         let mut keyed = Vec::new();
         for part in parts {
-            let rows = part.rows.borrow();
-            let owned = rows.iter().filter(|row| owns(owner, row));
+            let owned = part.iter().filter(|row| owns(owner, row));
             keyed.extend(owned.filter_map(&self.forward));
         }
-        keyed.sort_unstable();
-        keyed.dedup();
+        sort_set(&mut keyed);
         indexed.stable.remove_held(&mut keyed);
         // `last`'s allocation, for the relation's new rows in its own order.
         last.clear();
@@ -171,15 +172,14 @@ where
     fn settle(
         &mut self,
         mut last: Vec<D>,
-        parts: &[Rows<D>],
+        parts: Vec<Vec<D>>,
         owner: Option<Partition<D>>,
         fresh: &mut Vec<D>,
     ) {
         let mut grown = Vec::new();
         for part in parts {
-            let rows = part.rows.borrow();
-            for row in rows.iter().filter(|row| owns(owner, row)) {
-                let (key, value) = (self.split)(row.clone());
+            for row in part.into_iter().filter(|row| owns(owner, row)) {
+                let (key, value) = (self.split)(row);
                 match self.values.entry(key) {
                     Entry::Vacant(entry) => {
                         self.before.entry(entry.key().clone()).or_insert(None);
@@ -198,8 +198,7 @@ where
                 }
             }
         }
-        grown.sort_unstable();
-        grown.dedup();
+        sort_set(&mut grown);
         last.clear();
         for key in grown {
             if let Some(value) = self.values.get(&key) {
