@@ -311,6 +311,37 @@ fn a_closure_sent_over_several_activations_is_whole() {
     }
 }
 
+/// A round whose matches repeat each row many times, more than a join holds before it drops
+/// the repeats: layers of `k` nodes, each joined to every node of the next, so that a round
+/// derives `(a, c)` two layers apart through each of the `k` nodes between.
+#[test]
+fn a_round_of_repeated_matches_is_whole() {
+    let (k, layers) = (130u32, 4u32);
+    let node = |layer: u32, i: u32| layer * k + i;
+    let mut edges = Vec::new();
+    for layer in 0..layers - 1 {
+        for (i, j) in (0..k).flat_map(|i| (0..k).map(move |j| (i, j))) {
+            edges.push((node(layer, i), node(layer + 1, j)));
+        }
+    }
+    let mut expected = Pairs::new();
+    for (from, to) in (0..layers).flat_map(|f| (f + 1..layers).map(move |t| (f, t))) {
+        for (i, j) in (0..k).flat_map(|i| (0..k).map(move |j| (i, j))) {
+            expected.insert((node(from, i), node(to, j)));
+        }
+    }
+    for workers in [1, 2] {
+        // Each worker's share of a round's matches is past the point where repeats are dropped.
+        let matches = (k * k * k) as usize / workers;
+        assert!(matches > blossom::rt::fixpoint::COMPACT_FROM);
+        let mut left = Left::with_workers(workers).unwrap();
+        left.edge.extend(edges.iter().copied());
+        left.tick().unwrap();
+        let path: Pairs = left.path.snapshot().unwrap().into_iter().collect();
+        assert_eq!(path, expected, "{workers} workers");
+    }
+}
+
 #[test]
 fn cuts_are_differential_and_match_the_naive_fixpoint() {
     for workers in [1, 2, 4] {

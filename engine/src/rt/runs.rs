@@ -7,7 +7,7 @@
 //! galloping (doubling steps, then halving), so they read memory in order rather than probing a
 //! hash table at random, and a run costs its rows' size and nothing more.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cmp::Ordering;
 
 /// Sorted runs of rows, longest first.
@@ -75,6 +75,22 @@ pub(crate) fn sort_set<T: Ord + 'static>(rows: &mut Vec<T>) {
         rows.sort_unstable();
     }
     rows.dedup();
+}
+
+/// Whether [`sort_set`] radix sorts rows of type `T`.
+pub(crate) fn radix_sorted<T: 'static>() -> bool {
+    let t = TypeId::of::<T>();
+    t == TypeId::of::<(u32, u32)>() || t == TypeId::of::<((u32,), (u32,))>()
+}
+
+/// Makes `rows` a sorted set, when its first `sorted` rows are one already: the rest are sorted
+/// on their own and merged in.
+pub(crate) fn compact<T: Ord + 'static>(rows: &mut Vec<T>, sorted: usize) {
+    let mut tail = rows.split_off(sorted.min(rows.len()));
+    sort_set(&mut tail);
+    let mut merged = merge(std::mem::take(rows), tail);
+    merged.dedup();
+    *rows = merged;
 }
 
 /// Below this many rows a comparison sort is as fast.
@@ -266,6 +282,22 @@ mod tests {
                 let keyed: Vec<(u32, u32)> = keyed.into_iter().map(|((a,), (b,))| (a, b)).collect();
                 prop_assert_eq!(keyed, expected);
             }
+        }
+
+        #[test]
+        fn compacting_keeps_every_row_once_in_order(
+            mut head in prop::collection::vec((0u32..50, 0u32..50), 0..2000),
+            tail in prop::collection::vec((0u32..50, 0u32..50), 0..2000),
+        ) {
+            sort_set(&mut head);
+            let sorted = head.len();
+            let mut rows = head;
+            rows.extend(tail);
+            let mut expected = rows.clone();
+            expected.sort_unstable();
+            expected.dedup();
+            compact(&mut rows, sorted);
+            prop_assert_eq!(rows, expected);
         }
     }
 }
