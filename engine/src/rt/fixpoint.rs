@@ -47,7 +47,8 @@ use timely::dataflow::operators::generic::builder_rc::OperatorBuilder;
 use timely::dataflow::operators::vec::Broadcast;
 use timely::scheduling::Activator;
 
-use super::runs::{Runs, compact, join_sorted, radix_sorted, sort_set};
+pub use super::runs::COMPACT_FROM;
+use super::runs::{Repeats, Runs, join_sorted, sort_set};
 use super::{Column, Rel, Scope, Tick};
 
 mod store;
@@ -252,33 +253,11 @@ fn join_boxed<K: Column, V1: Column, V2: Column, D: Column>(
     let (l, r) = (Rc::clone(&left.state), Rc::clone(&right.state));
     derived(&left.rounds, move |out| {
         let (l, r) = (l.borrow(), r.borrow());
-        // What a join derives is a set: a round whose matches repeat rows (same generation's
-        // `sg(a, b), link(a, x)` meets each `x` through every `a`) drops the repeats as it
-        // goes, whenever it has twice the rows the last drop left, until two drops in a row
-        // each keep more than three quarters of their new rows (this round repeats few). Only
-        // rows a radix sort takes: for others the sorts cost more than the repeats.
-        let first = if radix_sorted::<D>() {
-            COMPACT_FROM
-        } else {
-            usize::MAX
-        };
-        let (mut sorted, mut compact_at, mut futile) = (0, first, 0);
+        // What a join derives is a set: repeats are dropped as the round's matches come.
+        let mut repeats = Repeats::of::<D>();
         let mut each = |key: &K, v1: &V1, v2: &V2| {
             out.extend(logic(key, v1, v2));
-            if out.len() >= compact_at {
-                let added = out.len() - sorted;
-                compact(out, sorted);
-                futile = if 4 * (out.len() - sorted) > 3 * added {
-                    futile + 1
-                } else {
-                    0
-                };
-                sorted = out.len();
-                compact_at = match futile {
-                    2 => usize::MAX,
-                    _ => COMPACT_FROM.max(2 * sorted),
-                };
-            }
+            repeats.drop_due(out);
         };
         for run in r.stable.runs().iter().chain([&r.recent]) {
             join_sorted(&l.recent, run, &mut each);
@@ -288,11 +267,6 @@ fn join_boxed<K: Column, V1: Column, V2: Column, D: Column>(
         }
     })
 }
-
-/// A join's derived rows are sorted and their repeats dropped whenever they reach this many (and
-/// twice as many as the last time, while that drops many): a round's matches need not all be
-/// held at once.
-pub const COMPACT_FROM: usize = 1 << 20;
 
 /// What rules derive into one relation, before it keeps the new rows ([`Variable::set`]), and
 /// for a lattice, how it keeps them.

@@ -77,15 +77,63 @@ pub(crate) fn sort_set<T: Ord + 'static>(rows: &mut Vec<T>) {
     rows.dedup();
 }
 
-/// Whether [`sort_set`] radix sorts rows of type `T`.
-pub(crate) fn radix_sorted<T: 'static>() -> bool {
-    let t = TypeId::of::<T>();
-    t == TypeId::of::<(u32, u32)>() || t == TypeId::of::<((u32,), (u32,))>()
+/// A round's derived rows are sorted and their repeats dropped whenever they reach this many
+/// (and twice as many as the last time, while that drops many): a round's matches need not all
+/// be held at once.
+pub const COMPACT_FROM: usize = 1 << 20;
+
+/// When a vector that a round fills drops its repeats ([`Repeats::drop_due`]).
+///
+/// Same generation's `sg(a, b), link(a, x)` meets each `x` through every `a`: a round of it
+/// holds every repeat until the round ends, unless they are dropped as the rows come. A drop
+/// sorts the rows since the last one and merges them into the sorted rest; it is due at
+/// [`COMPACT_FROM`] rows and then whenever the rows have doubled since the last, until two drops
+/// in a row each keep more than three quarters of their new rows (this round repeats few, and a
+/// drop is a sort the consumer will do again in its own order). Only rows the radix sort takes:
+/// for others the sorts cost more than the repeats.
+pub(crate) struct Repeats {
+    sorted: usize,
+    due: usize,
+    futile: u8,
+}
+
+impl Repeats {
+    /// For a round's rows of type `T`, none pushed yet.
+    pub(crate) fn of<T: 'static>() -> Self {
+        // The row types [`sort_set`] radix sorts.
+        let radix = TypeId::of::<T>() == TypeId::of::<(u32, u32)>()
+            || TypeId::of::<T>() == TypeId::of::<((u32,), (u32,))>();
+        Repeats {
+            sorted: 0,
+            due: if radix { COMPACT_FROM } else { usize::MAX },
+            futile: 0,
+        }
+    }
+
+    /// Drops the repeats in `rows` if a drop is due: call it as rows are pushed.
+    pub(crate) fn drop_due<T: Ord + 'static>(&mut self, rows: &mut Vec<T>) {
+        if rows.len() < self.due {
+            return;
+        }
+        let added = rows.len() - self.sorted;
+        compact(rows, self.sorted);
+        let kept = rows.len() - self.sorted;
+        self.futile = if 4 * kept > 3 * added {
+            self.futile + 1
+        } else {
+            0
+        };
+        self.sorted = rows.len();
+        self.due = match self.futile {
+            2 => usize::MAX,
+            _ => COMPACT_FROM.max(2 * self.sorted),
+        };
+    }
 }
 
 /// Makes `rows` a sorted set, when its first `sorted` rows are one already: the rest are sorted
 /// on their own and merged in.
-pub(crate) fn compact<T: Ord + 'static>(rows: &mut Vec<T>, sorted: usize) {
+fn compact<T: Ord + 'static>(rows: &mut Vec<T>, sorted: usize) {
     let mut tail = rows.split_off(sorted.min(rows.len()));
     sort_set(&mut tail);
     let mut merged = merge(std::mem::take(rows), tail);
