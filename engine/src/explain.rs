@@ -268,6 +268,10 @@ pub enum Fixpoint {
         /// holds and derives the row (`relation.column`); `None`: worker 0 runs the stratum.
         partition: Option<&'static [&'static str]>,
     },
+    /// Semi-naive rounds in one operator whose inputs may also lose rows: each row keeps a
+    /// level, each rule a support (a derivation looked for backwards), and a deletion removes
+    /// only the rows left without a derivation from rows below them (`rt::retract`).
+    Retract,
 }
 
 impl fmt::Display for Fixpoint {
@@ -285,6 +289,7 @@ impl fmt::Display for Fixpoint {
             Fixpoint::SemiNaive { partition: None } => {
                 write!(f, "semi-naive rounds, on one worker")
             }
+            Fixpoint::Retract => write!(f, "semi-naive rounds that also delete, on one worker"),
         }
     }
 }

@@ -14,6 +14,7 @@ use differential_dataflow::{ExchangeData, VecCollection};
 use timely::progress::Timestamp;
 
 pub mod fixpoint;
+pub mod retract;
 mod runs;
 
 pub use crate::io::WorkerIo;

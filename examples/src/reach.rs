@@ -33,9 +33,9 @@ pub fn closure_size(
 blossom::program! {
     /// Reachability over edges that come and go: `cut` deletes an edge from the next tick on.
     ///
-    /// Deleting makes `link` a relation that can lose rows, so `path`'s stratum runs as a
-    /// differential iteration, which updates the closure incrementally on a deletion too
-    /// ([`Reach`] runs as semi-naive rounds: its relations only grow).
+    /// Deleting makes `link` a relation that can lose rows, so `path`'s rounds also delete: a
+    /// cut removes only the pairs left without another derivation, and the closure is updated
+    /// incrementally ([`Reach`]'s rounds only insert: its relations only grow).
     pub Links {
         input  edge(src: u32, dst: u32);
         input  cut(src: u32, dst: u32);

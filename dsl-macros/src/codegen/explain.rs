@@ -106,6 +106,14 @@ pub fn generate(
                 .collect();
         }
     }
+    // A rule of a stratum that deletes is also read backwards.
+    let plans = fixpoints
+        .iter()
+        .flatten()
+        .filter_map(|s| s.supports.as_ref());
+    for (rule, plan) in plans.flat_map(|supports| &supports.plans) {
+        steps[*rule].push(format!("support: {plan}"));
+    }
     let rules = hir.rules.iter().zip(&steps).map(|(rule, steps)| {
         let text = rule_text(rule.rule);
         let line = line_of(rule.rule.head.relation.span());
@@ -122,6 +130,7 @@ pub fn generate(
             let fixpoint = match semi_naive {
                 _ if !recursive => quote!(None),
                 None => quote!(Differential),
+                Some(semi_naive) if semi_naive.supports.is_some() => quote!(Retract),
                 Some(semi_naive) => {
                     let partition = match &semi_naive.partition {
                         Some(columns) => {

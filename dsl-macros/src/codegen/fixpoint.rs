@@ -19,13 +19,16 @@ use crate::parse::{Kind, Merge, variable};
 use crate::plan::StratumPlan;
 use crate::resolve::{Hir, Item, Slot};
 
-/// How a semi-naive stratum's rows are spread over workers: for each of its relations (in
-/// the stratum's order) the column whose value picks the worker, or `None` for worker 0.
+/// How a semi-naive stratum runs: how its rows are spread over workers (for each of its
+/// relations, in the stratum's order, the column whose value picks the worker, or `None` for
+/// worker 0), and whether its inputs may lose rows (`rt::retract`, on worker 0), with the code
+/// of its rules' supports.
 pub(crate) struct SemiNaive {
     pub partition: Option<Vec<usize>>,
+    pub supports: Option<super::support::Supports>,
 }
 
-/// Whether recursive stratum `stratum` runs semi-naively, and how it is partitioned.
+/// Whether recursive stratum `stratum` runs semi-naively, and how.
 pub(crate) fn semi_naive(hir: &Hir, calm: &Calm, stratum: &StratumPlan) -> Option<SemiNaive> {
     let lattice = |r: usize| hir.relations[r].kind == Kind::Lattice;
     let eligible = stratum.recursive
@@ -42,10 +45,24 @@ pub(crate) fn semi_naive(hir: &Hir, calm: &Calm, stratum: &StratumPlan) -> Optio
             rule.rule.merge == Merge::Now
                 && !rule.aggregates()
                 && plan.stages.iter().all(|stage| !stage.negated)
-        })
-        && (stratum.reads.iter()).all(|&r| growing(hir, r, &mut Vec::new()));
-    eligible.then(|| SemiNaive {
-        partition: partition(hir, stratum),
+        });
+    if !eligible {
+        return None;
+    }
+    if (stratum.reads.iter()).all(|&r| growing(hir, r, &mut Vec::new())) {
+        return Some(SemiNaive {
+            partition: partition(hir, stratum),
+            supports: None,
+        });
+    }
+    // An input may lose rows: rows keep a level and rules a support, which a lattice's
+    // values (replaced as they grow) and a table's rows (kept without a derivation) lack.
+    let plain = (stratum.relations.iter().chain(&stratum.reads)).all(|&r| !lattice(r))
+        && (stratum.relations.iter()).all(|&r| hir.relations[r].kind != Kind::Table);
+    let supports = super::support::supports(hir, stratum).filter(|_| plain)?;
+    Some(SemiNaive {
+        partition: None,
+        supports: Some(supports),
     })
 }
 
@@ -192,6 +209,11 @@ pub(crate) fn body(
     semi_naive: &SemiNaive,
 ) -> TokenStream {
     let (owned, fixpoint) = (internal("fixpoint_owned"), internal("fixpoint"));
+    // A stratum that retracts keeps its rows in hash maps, not in the indexes.
+    let (rt, stores) = match &semi_naive.supports {
+        None => (quote!(::blossom::rt::fixpoint), stores(hir, stratum)),
+        Some(_) => (quote!(::blossom::rt::retract), Stores::default()),
+    };
     let scope = internal("scope");
     let row = internal("row");
     let partitioned = semi_naive.partition.is_some();
@@ -209,7 +231,7 @@ pub(crate) fn body(
                     let column = syn::Index::from(columns[i]);
                     quote!(#row.#column)
                 };
-                quote!(::core::option::Option::Some(|#row: &#row_ty| ::blossom::rt::fixpoint::hash(&#place)))
+                quote!(::core::option::Option::Some(|#row: &#row_ty| #rt::hash(&#place)))
             }
             None => quote!(::core::option::Option::None),
         };
@@ -235,10 +257,11 @@ pub(crate) fn body(
         &stratum.indexes,
         &stratum.rules,
         &stratum.relations,
-        Parts::Stratum(&carried, &stores(hir, stratum)),
+        Parts::Stratum(&carried, &stores),
         &fixpoint,
-        &quote!(::blossom::rt::fixpoint),
+        &rt,
     );
+    let supports = semi_naive.supports.as_ref().map(|s| &s.code);
     let sets = stratum.relations.iter().map(|&r| {
         let decl = hir.relations[r];
         let (var, local) = (variable_local(decl), relation_local(decl));
@@ -249,12 +272,13 @@ pub(crate) fn body(
         quote!(#var.output())
     });
     quote! {
-        let #owned = ::blossom::rt::fixpoint::Fixpoint::new(#scope, #partitioned);
+        let #owned = #rt::Fixpoint::new(#scope, #partitioned);
         let #fixpoint = &#owned;
         #(#variables)*
         #(#inputs)*
         #(#prevs)*
         #definitions
+        #supports
         #(#sets)*
         let (#(#defined,)*) = (#(#outputs,)*);
         #owned.build();

@@ -10,6 +10,7 @@ mod fixpoint;
 pub(crate) use explain::rule_text;
 mod rule;
 mod stratum;
+mod support;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};

@@ -264,7 +264,7 @@ fn var_ident<'a>(rule: &'a RuleHir, var: VarId) -> &'a Ident {
 }
 
 /// `let x: T = clone(source);` for a variable read from a key, a value tuple or a row.
-fn bind(rule: &RuleHir, var: VarId, source: TokenStream) -> TokenStream {
+pub(super) fn bind(rule: &RuleHir, var: VarId, source: TokenStream) -> TokenStream {
     let ident = var_ident(rule, var);
     match &rule.vars[var].ty {
         Some(ty) => quote!(let #ident: #ty = ::core::clone::Clone::clone(&#source);),
@@ -363,7 +363,7 @@ fn closure_body(hir: &Hir, rule: &RuleHir, stage: &Stage) -> TokenStream {
 }
 
 /// An `if` (a filter) or a `let` (a binding, or a filter when its pattern is refutable).
-fn item(rule: &RuleHir, index: usize) -> TokenStream {
+pub(super) fn item(rule: &RuleHir, index: usize) -> TokenStream {
     let none = none();
     match &rule.items[index] {
         Item::If { expr, .. } => {
@@ -379,7 +379,7 @@ fn item(rule: &RuleHir, index: usize) -> TokenStream {
 }
 
 /// The head's row, each column checked against its declared type at the user's expression.
-fn head(hir: &Hir, rule: &RuleHir) -> TokenStream {
+pub(super) fn head(hir: &Hir, rule: &RuleHir) -> TokenStream {
     let decl = hir.relations[rule.head];
     let names: Vec<Ident> = (0..decl.columns.len())
         .map(|i| format_ident!("__h{}", i, span = proc_macro2::Span::mixed_site()))

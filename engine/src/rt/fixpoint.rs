@@ -54,9 +54,9 @@ use super::{Column, Rel, Scope, Tick};
 mod store;
 use store::{Keyed, Merged, SharedStore, Store};
 
-type Shared<T> = Rc<RefCell<T>>;
+pub(super) type Shared<T> = Rc<RefCell<T>>;
 
-fn shared<T>(value: T) -> Shared<T> {
+pub(super) fn shared<T>(value: T) -> Shared<T> {
     Rc::new(RefCell::new(value))
 }
 
@@ -379,13 +379,70 @@ impl<'s, D: Column> Variable<'s, D> {
 
 /// How the stratum's inputs reach its workers.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Route {
+pub(super) enum Route {
     /// One worker: rows stay where they are.
     Local,
     /// Partitioned relations: every worker gets every input row.
     Broadcast,
     /// Not partitioned: worker 0 gets every input row and runs the stratum.
     First,
+}
+
+/// An input's changes for the ticks not yet run.
+pub(super) type Pending<D> = Shared<BTreeMap<Tick, Vec<(D, isize)>>>;
+
+/// Adds `rel` as an input of the operator `builder` builds, routed as `route` says: the pull
+/// (in `pulls`) moves what arrived into the pending changes it returns, and notes their ticks.
+pub(super) fn pull_input<'s, D: Column>(
+    builder: &RefCell<OperatorBuilder<'s, Tick>>,
+    route: Route,
+    ticks: &Shared<BTreeSet<Tick>>,
+    pulls: &RefCell<Vec<Box<dyn FnMut()>>>,
+    rel: &Rel<'s, Tick, D>,
+) -> Pending<D> {
+    let pending: Pending<D> = shared(BTreeMap::new());
+    let (into, ticks) = (Rc::clone(&pending), Rc::clone(ticks));
+    // Each update carries its own time, at or after its message's.
+    let take = move |data: &mut Vec<(D, Tick, isize)>| {
+        let (mut pending, mut ticks) = (into.borrow_mut(), ticks.borrow_mut());
+        for (row, time, diff) in data.drain(..) {
+            pending.entry(time).or_default().push((row, diff));
+            ticks.insert(time);
+        }
+    };
+    let mut builder = builder.borrow_mut();
+    let stream = rel.inner.clone();
+    let pull: Box<dyn FnMut()> = match route {
+        Route::Local => {
+            let mut handle = builder.new_input(stream, Pipeline);
+            Box::new(move || handle.for_each(|_, data| take(data)))
+        }
+        Route::Broadcast => {
+            let mut handle = builder.new_input(stream.broadcast(), Pipeline);
+            Box::new(move || handle.for_each(|_, data| take(data)))
+        }
+        Route::First => {
+            let pact = Exchange::new(|_: &(D, Tick, isize)| 0u64);
+            let mut handle = builder.new_input(stream, pact);
+            Box::new(move || handle.for_each(|_, data| take(data)))
+        }
+    };
+    pulls.borrow_mut().push(pull);
+    pending
+}
+
+/// Holds what later activations may still send: ticks not yet begun (`ticks`), and those the
+/// inputs may still bring (from `frontier` on).
+pub(super) fn hold(
+    caps: &mut Vec<Capability<Tick>>,
+    frontier: Option<Tick>,
+    ticks: &BTreeSet<Tick>,
+) {
+    match (frontier, ticks.first().copied()) {
+        (Some(f), Some(p)) => caps.iter_mut().for_each(|c| c.downgrade(&f.min(p))),
+        (Some(t), None) | (None, Some(t)) => caps.iter_mut().for_each(|c| c.downgrade(&t)),
+        (None, None) => caps.clear(),
+    }
 }
 
 /// What an input does at a tick: takes its rows in, and says whether it lost one.
@@ -455,36 +512,7 @@ impl<'s> Fixpoint<'s> {
 
     /// A relation of an earlier stratum that the rules read.
     pub fn input<D: Column>(&self, rel: &Rel<'s, Tick, D>) -> Rows<D> {
-        let pending: Shared<BTreeMap<Tick, Vec<(D, isize)>>> = shared(BTreeMap::new());
-        let (into, ticks) = (Rc::clone(&pending), Rc::clone(&self.ticks));
-        // Each update carries its own time, at or after its message's.
-        let take = move |data: &mut Vec<(D, Tick, isize)>| {
-            let (mut pending, mut ticks) = (into.borrow_mut(), ticks.borrow_mut());
-            for (row, time, diff) in data.drain(..) {
-                pending.entry(time).or_default().push((row, diff));
-                ticks.insert(time);
-            }
-        };
-        let mut builder = self.builder.borrow_mut();
-        let stream = rel.inner.clone();
-        let pull: Box<dyn FnMut()> = match self.route {
-            Route::Local => {
-                let mut handle = builder.new_input(stream, Pipeline);
-                Box::new(move || handle.for_each(|_, data| take(data)))
-            }
-            Route::Broadcast => {
-                let mut handle = builder.new_input(stream.broadcast(), Pipeline);
-                Box::new(move || handle.for_each(|_, data| take(data)))
-            }
-            Route::First => {
-                let pact = Exchange::new(|_: &(D, Tick, isize)| 0u64);
-                let mut handle = builder.new_input(stream, pact);
-                Box::new(move || handle.for_each(|_, data| take(data)))
-            }
-        };
-        drop(builder);
-        self.pulls.borrow_mut().push(pull);
-
+        let pending = self.pull(rel);
         let rows = Rows::new(&self.rounds);
         let full: Shared<FxHashMap<D, isize>> = shared(FxHashMap::default());
         let (recent, held) = (Rc::clone(&rows.rows), Rc::clone(&full));
@@ -578,6 +606,12 @@ impl<'s> Fixpoint<'s> {
         (variable, rows)
     }
 
+    /// Takes in `rel`'s updates as they arrive, routed to this worker as the stratum runs:
+    /// the changes of each tick not yet run, by tick.
+    fn pull<D: Column>(&self, rel: &Rel<'s, Tick, D>) -> Pending<D> {
+        pull_input(&self.builder, self.route, &self.ticks, &self.pulls, rel)
+    }
+
     /// Builds the operator: call once every input, relation and rule is in place.
     pub fn build(self) {
         let Fixpoint {
@@ -655,16 +689,7 @@ impl<'s> Fixpoint<'s> {
                         break;
                     }
                 }
-                // Hold what later activations may still send: ticks not yet begun, and those
-                // the inputs may still bring.
-                let pending = ticks.borrow().first().copied();
-                match (frontier, pending) {
-                    (Some(f), Some(p)) => caps.iter_mut().for_each(|c| c.downgrade(&f.min(p))),
-                    (Some(t), None) | (None, Some(t)) => {
-                        caps.iter_mut().for_each(|c| c.downgrade(&t))
-                    }
-                    (None, None) => caps.clear(),
-                }
+                hold(&mut caps, frontier, &ticks.borrow());
             }
         });
     }
