@@ -367,10 +367,11 @@ fn dataflow(
             let key = rule::key_function(decl);
             quote!(#io.check_key(#name, "this tick", &#local, #key);)
         });
-    // A semi-naive stratum sends each row of its relations once (a lattice's rows are
-    // replaced as its values grow).
+    // A semi-naive stratum that only inserts sends each row of its relations once (a
+    // lattice's rows are replaced as its values grow). One that also deletes does not: its
+    // outputs count rows from the start, rather than all at once at the first deletion.
     let once: Vec<usize> = (plan.strata.iter().zip(fixpoints))
-        .filter(|(_, semi_naive)| semi_naive.is_some())
+        .filter(|(_, semi_naive)| semi_naive.as_ref().is_some_and(|s| s.supports.is_none()))
         .flat_map(|(stratum, _)| stratum.relations.iter().copied())
         .filter(|&r| hir.relations[r].kind != Kind::Lattice)
         .collect();
