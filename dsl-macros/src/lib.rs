@@ -36,8 +36,8 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let analysis = analysis::analyse(&hir)?;
     let seals = seal::resolve(&hir)?;
     let calm = calm::calm(&hir, &seals);
-    let plan = plan::plan(&hir, &analysis);
-    Ok(codegen::generate(&hir, &analysis, &plan, &calm))
+    let mut plan = plan::plan(&hir, &analysis);
+    Ok(codegen::generate(&hir, &analysis, &mut plan, &calm))
 }
 
 #[cfg(test)]
@@ -103,6 +103,53 @@ mod tests {
         let text = super::expand(body.unwrap()).unwrap().to_string();
         assert_eq!(text.matches("RuleInfo {").count(), 30);
         assert!(text.contains("fn __stratum_23"));
+    }
+
+    /// A relation whose one rule reads distinct rows and keeps the columns that tell them
+    /// apart needs no `distinct`; a projection, an input or two rules do. A lattice that a
+    /// semi-naive stratum keeps is not carried to the next tick by the dataflow as well.
+    #[test]
+    fn only_rows_that_may_repeat_are_folded() {
+        let tokens = super::expand(quote! {
+            pub Lengths {
+                input   edge(src: u32, dst: u32, w: u32);
+                table   link(src: u32, dst: u32, w: u32);
+                lattice dist(src: u32, dst: u32) -> blossom::Min<u32>;
+                output  distance(src: u32, dst: u32, d: u32);
+                output  sources(src: u32);
+                output  copied(src: u32, dst: u32, w: u32);
+                link(a, b, w) <= edge(a, b, w);
+                dist(a, b, blossom::Min::new(w)) <= link(a, b, w);
+                distance(a, b, *x.get()) <= dist(a, b, x);
+                sources(a) <= dist(a, _, _);
+                copied(a, b, w) <= edge(a, b, w);
+            }
+        })
+        .unwrap();
+        let text = tokens.to_string();
+        // `distance` alone is a concatenation; `link`, `sources` and `copied` fold repeats.
+        assert!(text.contains("let rel_distance = :: blossom :: rt :: concat"));
+        for folded in ["link", "sources", "copied"] {
+            assert!(text.contains(&format!("let rel_{folded} = :: blossom :: rt :: union (")));
+        }
+        // `dist` is not recursive here: the transition carries it to the next tick.
+        assert!(text.contains("prev_dist"));
+        let tokens = super::expand(quote! {
+            pub Recursive {
+                input   edge(src: u32, dst: u32, w: u32);
+                table   link(src: u32, dst: u32, w: u32);
+                lattice dist(src: u32, dst: u32) -> blossom::Min<u32>;
+                link(a, b, w) <= edge(a, b, w);
+                dist(a, b, blossom::Min::new(w)) <= link(a, b, w);
+                dist(a, c, Plus(w).apply(&x)) <= dist(a, b, x), link(b, c, w);
+            }
+        })
+        .unwrap();
+        // Semi-naive rounds keep `dist` from tick to tick themselves.
+        let text = tokens.to_string();
+        assert!(text.contains("rt :: fixpoint :: Fixpoint :: new"));
+        assert!(!text.contains("prev_dist"));
+        assert!(text.contains("prev_link"));
     }
 
     /// A positive recursion over a relation that loses rows runs as rounds that also delete,

@@ -19,7 +19,7 @@ use syn::spanned::Spanned;
 
 use crate::analysis::Analysis;
 use crate::calm::Calm;
-use crate::parse::{Decl, Kind};
+use crate::parse::{Decl, Kind, Merge};
 use crate::plan::Plan;
 use crate::resolve::Hir;
 
@@ -46,7 +46,7 @@ pub(crate) fn row_type(decl: &Decl) -> TokenStream {
 }
 
 /// The whole expansion of a program.
-pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> TokenStream {
+pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) -> TokenStream {
     let program = hir.program;
     let name = &program.name;
     let vis = &program.vis;
@@ -155,6 +155,21 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &Plan, calm: &Calm) -> Tok
     let fixpoints: Vec<Option<fixpoint::SemiNaive>> = (plan.strata.iter())
         .map(|stratum| fixpoint::semi_naive(hir, calm, stratum))
         .collect();
+    // A semi-naive stratum keeps its lattices' values from tick to tick itself (nothing adds
+    // to them for the next tick: see `fixpoint::keeps_rows`): merging every value again in the
+    // transition, for a previous value the stratum does not read, would be work for nothing.
+    let kept: Vec<usize> = (plan.strata.iter().zip(&fixpoints))
+        .filter(|(_, semi_naive)| semi_naive.is_some())
+        .flat_map(|(stratum, _)| stratum.relations.iter().copied())
+        .filter(|&r| hir.relations[r].kind == Kind::Lattice)
+        .collect();
+    plan.carried.retain(|r| !kept.contains(r));
+    let read_later =
+        |r: usize| (analysis.edges.iter()).any(|e| e.from == r && e.merge != Merge::Now);
+    plan.transition
+        .reads
+        .retain(|&r| !kept.contains(&r) || read_later(r));
+    let plan = &*plan;
     let dataflow = dataflow(hir, analysis, plan, calm, &early, &fixpoints);
     let strata = (plan.strata.iter().zip(&early).enumerate()).map(|(index, (stratum, early))| {
         let semi_naive = fixpoints[index].as_ref();

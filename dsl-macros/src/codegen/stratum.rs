@@ -9,7 +9,7 @@ use super::{internal, relation_local, row_type, rule};
 use crate::calm::{Calm, Label};
 use crate::parse::{Kind, Merge};
 use crate::plan::{IndexPlan, RulePlan, StratumPlan, TransitionPlan};
-use crate::resolve::Hir;
+use crate::resolve::{Hir, Item, RuleHir, Slot};
 
 /// The outputs of a stratum without recursion that may tell rows early, each with the rules
 /// whose rows it tells: the CALM analysis proves the output monotone, and the rule scans one
@@ -185,6 +185,45 @@ pub fn transition(hir: &Hir, plan: &TransitionPlan, carried: &[usize]) -> TokenS
     }
 }
 
+/// Whether `rule`'s rows are distinct: it reads one relation of an earlier stratum, whose rows
+/// are distinct (not an input or a channel, where a row may come twice), without a join, and
+/// its head keeps, as the variables the atom binds them to, the columns that tell the atom's
+/// rows apart (a lattice's key; every column of another relation), or they are constants.
+/// Then its rows are the image of distinct rows under a function that is one to one on them.
+fn distinct_rows(hir: &Hir, rule: &RuleHir, defined: &[usize]) -> bool {
+    let atoms: Vec<&Item> = (rule.items.iter())
+        .filter(|item| matches!(item, Item::Atom { .. }))
+        .collect();
+    let [
+        Item::Atom {
+            relation,
+            slots,
+            negated: false,
+        },
+    ] = atoms.as_slice()
+    else {
+        return false;
+    };
+    let decl = hir.relations[*relation];
+    let kept = matches!(
+        decl.kind,
+        Kind::Scratch | Kind::Output | Kind::Table | Kind::Lattice
+    );
+    if !kept || defined.contains(relation) || rule.aggregates() {
+        return false;
+    }
+    let head: Vec<usize> = (rule.rule.head.args.iter())
+        .filter_map(crate::parse::variable)
+        .filter_map(|ident| rule.vars.iter().position(|v| v.ident == *ident))
+        .collect();
+    let telling = decl.columns.len() - usize::from(decl.kind == Kind::Lattice);
+    slots[..telling].iter().all(|slot| match slot {
+        Slot::Bind(v) | Slot::Equal(v) => head.contains(v),
+        Slot::Const { .. } => true,
+        Slot::Wild => false,
+    })
+}
+
 /// What a relation's value is the union of.
 #[derive(Clone, Copy)]
 pub(super) enum Parts<'a> {
@@ -239,7 +278,23 @@ pub(super) fn definitions(
                     parts.push(quote!(#prev));
                 }
                 parts.extend(derived(r, Merge::Now));
-                let union = union(decl, scope, &parts, rt);
+                let only: Vec<&RulePlan> = (rules.iter())
+                    .filter(|plan| hir.rules[plan.rule].head == r)
+                    .collect();
+                // Differential's union folds repeated rows (`rt`: a semi-naive stratum's has
+                // none); one rule whose rows are distinct has none to fold, and a lattice's
+                // rows merge by key in any case.
+                let differential = rt.to_string() == quote!(::blossom::rt).to_string();
+                let distinct = match only.as_slice() {
+                    [plan] if differential && parts.len() == 1 && decl.kind != Kind::Lattice => {
+                        !distinct_rows(hir, &hir.rules[plan.rule], relations)
+                    }
+                    _ => true,
+                };
+                let union = match distinct {
+                    true => union(decl, scope, &parts, rt),
+                    false => quote!(::blossom::rt::concat(#scope, ::std::vec![#(#parts),*])),
+                };
                 quote!(let #local = #union;)
             }
             Parts::Transition if decl.kind == Kind::Lattice => {
