@@ -1,11 +1,13 @@
-//! Recursive strata that run as a semi-naive fixpoint (`rt::fixpoint`) rather than as a
-//! differential `iterate`: which ones may, how their rows are partitioned, and their code.
+//! Recursive strata that run as a semi-naive fixpoint (`rt::fixpoint`, or `rt::retract` when an
+//! input may lose rows) rather than as a differential `iterate`: which ones may, how their rows
+//! are partitioned, and their code.
 //!
-//! A stratum may when its relations can only gain rows, or a lattice's values only grow: its
-//! rules are positive (no negation or aggregate), nothing deletes from its relations, every
-//! relation it reads only gains rows from tick to tick (see [`growing`]), and its rules use its
-//! lattices' values monotonically (the CALM analysis's edges). Differential keeps every other
-//! stratum, and with it the paths that retract.
+//! A stratum may when its rules are positive (no negation or aggregate), nothing deletes from
+//! its relations, and its rules use its lattices' values monotonically (the CALM analysis's
+//! edges). If every relation it reads only gains rows from tick to tick (see [`growing`]), its
+//! relations only grow (`rt::fixpoint`); otherwise it also deletes (`rt::retract`), which needs
+//! a support for every rule (`super::support`) and no lattice or table of its own. Differential
+//! keeps every other stratum.
 
 use std::collections::BTreeMap;
 
@@ -257,7 +259,7 @@ pub(crate) fn body(
         &stratum.indexes,
         &stratum.rules,
         &stratum.relations,
-        Parts::Stratum(&carried, &stores),
+        Parts::Stratum(&carried, Some(&stores)),
         &fixpoint,
         &rt,
     );

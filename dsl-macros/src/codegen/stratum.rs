@@ -117,7 +117,7 @@ pub fn generate(
             None => recursive_body(hir, stratum, &carried),
         }
     } else {
-        let parts = Parts::Stratum(&carried, &Stores::default());
+        let parts = Parts::Stratum(&carried, None);
         definitions(
             hir,
             &stratum.indexes,
@@ -227,9 +227,9 @@ fn distinct_rows(hir: &Hir, rule: &RuleHir, defined: &[usize]) -> bool {
 /// What a relation's value is the union of.
 #[derive(Clone, Copy)]
 pub(super) enum Parts<'a> {
-    /// In a stratum: its carried rows (for the relations listed) and its `<=` rules, with the
-    /// indexes that hold relations' rows (semi-naive strata only).
-    Stratum(&'a [usize], &'a Stores),
+    /// In a stratum: its carried rows (for the relations listed) and its `<=` rules; for a
+    /// semi-naive stratum, the indexes that hold relations' rows (`None`: differential).
+    Stratum(&'a [usize], Option<&'a Stores>),
     /// In the transition: the next tick's rows, from `<+` and `<-` rules.
     Transition,
 }
@@ -246,9 +246,10 @@ pub(super) fn definitions(
     scope: &proc_macro2::Ident,
     rt: &TokenStream,
 ) -> TokenStream {
+    let none = Stores::default();
     let stores = match parts {
-        Parts::Stratum(_, stores) => stores,
-        Parts::Transition => &Stores::default(),
+        Parts::Stratum(_, Some(stores)) => stores,
+        Parts::Stratum(_, None) | Parts::Transition => &none,
     };
     let index_code = (indexes.iter().enumerate())
         .map(|(index, plan)| rule::index(hir, index, plan, rt, stores.indexes.get(&index)));
@@ -270,7 +271,7 @@ pub(super) fn definitions(
     let unions = relations.iter().map(|&r| {
         let decl = hir.relations[r];
         match parts {
-            Parts::Stratum(carried, _) => {
+            Parts::Stratum(carried, stores) => {
                 let local = relation_local(decl);
                 let mut parts: Vec<TokenStream> = Vec::new();
                 if carried.contains(&r) {
@@ -281,12 +282,11 @@ pub(super) fn definitions(
                 let only: Vec<&RulePlan> = (rules.iter())
                     .filter(|plan| hir.rules[plan.rule].head == r)
                     .collect();
-                // Differential's union folds repeated rows (`rt`: a semi-naive stratum's has
-                // none); one rule whose rows are distinct has none to fold, and a lattice's
-                // rows merge by key in any case.
-                let differential = rt.to_string() == quote!(::blossom::rt).to_string();
+                // Differential's union folds repeated rows (a semi-naive stratum's has none);
+                // one rule whose rows are distinct has none to fold, and a lattice's rows
+                // merge by key in any case.
                 let distinct = match only.as_slice() {
-                    [plan] if differential && parts.len() == 1 && decl.kind != Kind::Lattice => {
+                    [plan] if stores.is_none() && parts.len() == 1 && decl.kind != Kind::Lattice => {
                         !distinct_rows(hir, &hir.rules[plan.rule], relations)
                     }
                     _ => true,
@@ -409,7 +409,7 @@ fn recursive_body(hir: &Hir, stratum: &StratumPlan, carried: &[usize]) -> TokenS
         &stratum.indexes,
         &stratum.rules,
         &stratum.relations,
-        Parts::Stratum(carried, &Stores::default()),
+        Parts::Stratum(carried, None),
         &inner,
         &quote!(::blossom::rt),
     );
