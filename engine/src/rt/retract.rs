@@ -185,16 +185,7 @@ pub fn index<D: Column, K: Column, V: Column>(
         for (key, val) in changes.drain(..) {
             match phase {
                 Phase::Insert => all.entry(key).or_default().push(val),
-                Phase::Delete => {
-                    if let Entry::Occupied(mut vals) = all.entry(key) {
-                        if let Some(at) = vals.get().iter().position(|v| *v == val) {
-                            vals.get_mut().swap_remove(at);
-                        }
-                        if vals.get().is_empty() {
-                            vals.remove();
-                        }
-                    }
-                }
+                Phase::Delete => remove_one(all, key, &val),
             }
         }
     }));
@@ -208,6 +199,18 @@ pub fn index<D: Column, K: Column, V: Column>(
 /// Indexes `(key, value)` rows by their key: a join's result feeding the next join.
 pub fn arrange<K: Column, V: Column>(rows: Rows<(K, V)>) -> Index<K, V> {
     index(&rows, |(key, val)| Some((key.clone(), val.clone())))
+}
+
+/// Takes one `val` from `key`'s values, and the key once it has none.
+fn remove_one<K: Column, V: PartialEq>(map: &mut FxHashMap<K, Vec<V>>, key: K, val: &V) {
+    if let Entry::Occupied(mut vals) = map.entry(key) {
+        if let Some(at) = vals.get().iter().position(|v| v == val) {
+            vals.get_mut().swap_remove(at);
+        }
+        if vals.get().is_empty() {
+            vals.remove();
+        }
+    }
 }
 
 /// Joins two indexes on their key: the matches this round's changes make or break, each once.
@@ -237,6 +240,13 @@ pub fn join<K: Column, V1: Column, V2: Column, D: Column>(
         let mut lefts: Vec<&V1> = Vec::new();
         let mut last: Option<&K> = None;
         for (key, v2) in &r.changes {
+            if !changed.contains_key(key) {
+                // The left has no change under this key: its rows are the same before and after.
+                for v1 in l.all.get(key).into_iter().flatten() {
+                    out.extend(logic(key, v1, v2));
+                }
+                continue;
+            }
             if last != Some(key) {
                 lefts.clear();
                 lefts.extend(l.all.get(key).into_iter().flatten());

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::super::fixpoint::{Shared, shared};
-use super::{Column, Level, Phase, Rows, Watcher};
+use super::{Column, Level, Phase, Rows, Watcher, remove_one};
 
 /// Every row a relation (an input, or one the stratum defines) holds, with its level, and the
 /// lookups over it that supports read.
@@ -99,16 +99,7 @@ pub fn lookup<D: Column, K: Column>(
             let mut rows = watched.borrow_mut();
             match phase {
                 Phase::Insert => rows.entry(key(row)).or_default().push(row.clone()),
-                Phase::Delete => {
-                    if let Entry::Occupied(mut held) = rows.entry(key(row)) {
-                        if let Some(at) = held.get().iter().position(|r| r == row) {
-                            held.get_mut().swap_remove(at);
-                        }
-                        if held.get().is_empty() {
-                            held.remove();
-                        }
-                    }
-                }
+                Phase::Delete => remove_one(&mut rows, key(row), row),
             }
         }));
     Lookup { rows, table }
