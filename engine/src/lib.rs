@@ -14,6 +14,7 @@ mod handle;
 mod io;
 mod network;
 mod runtime;
+mod serve;
 mod subscribe;
 mod ticks;
 mod worker;
@@ -35,6 +36,7 @@ pub use explain::Explain;
 pub use handle::{Input, Output};
 pub use network::Network;
 pub use runtime::{PendingInput, Runtime};
+pub use serve::{Relation, Relations, Served};
 pub use subscribe::{Event, Subscription};
 pub use worker::Dataflow;
 

@@ -1,7 +1,21 @@
-//! Networking for Blossom programs: the wire codec, ingress/egress servers, and channels between
-//! separately deployed programs.
+//! Networking for Blossom programs: serving a program's inputs and outputs to clients over TCP.
 //!
-//! Nothing lives here yet. Processes of one cluster already talk through timely's own
-//! communication layer (`blossom::Config::cluster`); this crate is where length-delimited,
-//! versioned frames for external clients and for `<~` channels between programs will go, with
-//! every decode returning an error value rather than panicking.
+//! A [`Server`] serves any program `program!` generated (every program implements
+//! [`blossom::Served`]): clients insert rows into its inputs and subscribe to its outputs'
+//! changes, tick by tick. A [`Client`] names relations by the program's own constants
+//! (`Program::EDGE`), so what it sends and receives has the program's row types, and the
+//! server checks the names and types before any row is decoded.
+//!
+//! Frames are length-delimited and versioned ([`wire`]); a malformed, oversized or
+//! wrong-version frame gets an error reply and a disconnect, is logged, and the server goes on
+//! serving everyone else. What a server allows is in [`Limits`].
+//!
+//! Processes of one cluster talk through timely's own communication layer
+//! (`blossom::Config::cluster`), not through this crate.
+
+mod client;
+mod server;
+pub mod wire;
+
+pub use client::{Change, Changes, Client, ClientError, Retry};
+pub use server::{Limits, ServeError, Server, Stop};

@@ -179,6 +179,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
         .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
     let explain = explain::generate(hir, analysis, plan, calm, &fixpoints);
     let checks = type_checks(hir);
+    let served = served(name, &inputs, &outputs);
 
     quote! {
         #(#attrs)*
@@ -259,6 +260,65 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
         }
 
         const _: fn() = || { #checks };
+
+        #served
+    }
+}
+
+/// The program's inputs and outputs as [`blossom::Served`] names them to a server: a
+/// `Relation` constant per relation (its name in capitals) and the trait's implementation.
+fn served(name: &Ident, inputs: &[&Decl], outputs: &[&Decl]) -> TokenStream {
+    let inputs: Vec<&Decl> = inputs
+        .iter()
+        .copied()
+        .filter(|d| d.kind == Kind::Input)
+        .collect();
+    let constant = |decl: &Decl| format_ident!("{}", decl.name.to_string().to_uppercase());
+    let constants = inputs.iter().chain(outputs).map(|decl| {
+        let (constant, row, text) = (constant(decl), row_type(decl), decl.name.to_string());
+        let doc = format!(
+            "The {} `{}`, as a client names it.",
+            decl.kind.keyword(),
+            explain::signature(decl)
+        );
+        quote! {
+            #[doc = #doc]
+            pub const #constant: ::blossom::Relation<#row> = ::blossom::Relation::new(#text);
+        }
+    });
+    let visits = (inputs.iter().map(|decl| (decl, true)))
+        .chain(outputs.iter().map(|decl| (decl, false)))
+        .map(|(decl, input)| {
+            let (constant, field, row) = (constant(decl), &decl.name, row_type(decl));
+            // The row type named, so that a column type that cannot be stored is reported at
+            // the type, as the dataflow's own use of it is.
+            if input {
+                quote!(relations.input::<#row>(Self::#constant, |program| &mut program.#field);)
+            } else {
+                quote!(relations.output::<#row>(Self::#constant, |program| &program.#field);)
+            }
+        });
+    let text = name.to_string();
+    quote! {
+        impl #name {
+            #(#constants)*
+        }
+
+        impl ::blossom::Served for #name {
+            const NAME: &'static str = #text;
+
+            fn relations<R: ::blossom::Relations<Self>>(relations: &mut R) {
+                #(#visits)*
+            }
+
+            fn tick(&mut self) -> ::core::result::Result<(), ::blossom::Error> {
+                #name::tick(self)
+            }
+
+            fn ticks(&self) -> u64 {
+                #name::ticks(self)
+            }
+        }
     }
 }
 

@@ -1,0 +1,618 @@
+//! Serving a running program: clients insert rows into its inputs and subscribe to its outputs.
+//!
+//! The program stays on the thread that calls [`Server::serve`] (its handles need not be
+//! `Send`), and that thread is the only one touching it: it takes what clients sent, in
+//! batches, inserts the rows, runs a tick, acknowledges each insert with the tick its rows held
+//! in, and sends every subscriber the tick's changes. Connections run on a tokio runtime of the
+//! server's own: each reads frames, decodes the rows there (a malformed request never reaches
+//! the program), and queues them for the program's thread in a bounded queue, so a client that
+//! sends faster than the program ticks waits (backpressure through TCP), and one that does not
+//! read its replies is disconnected rather than holding the others up.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use blossom::rt::Column;
+use blossom::{Event, Input, Output, Relation, Relations, Served, Subscription};
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::wire::{self, RelationInfo, Reply, Request, WireError};
+
+/// What a server allows, so that no client can take more than its share.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// The largest frame accepted, in bytes (payload): larger ones are refused from their
+    /// header, and the connection closed. Default 16 MiB.
+    pub max_frame: usize,
+    /// Connections served at once; one more is told so and closed. Default 256.
+    pub max_connections: usize,
+    /// How long a new connection has to say hello. Default 10 s.
+    pub handshake: Duration,
+    /// How long a write to a client may take before the client is dropped. Default 10 s.
+    pub write: Duration,
+    /// Replies queued for one client; a client that lets more pile up is dropped. Default 1024.
+    pub outgoing: usize,
+    /// Requests queued for the program from all clients; more wait. Default 1024.
+    pub pending: usize,
+    /// How long the program's thread waits for a tick's changes to reach a subscription.
+    /// Default 60 s.
+    pub seal: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_frame: 16 << 20,
+            max_connections: 256,
+            handshake: Duration::from_secs(10),
+            write: Duration::from_secs(10),
+            outgoing: 1024,
+            pending: 1024,
+            seal: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Why a server could not serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The runtime or the listener could not be set up.
+    #[error("cannot serve: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Rows decoded by a connection, waiting to be inserted by the program's thread.
+type Apply<P> = Box<dyn FnOnce(&mut P) -> usize + Send>;
+
+/// How a connection turns an input's bytes into rows to insert.
+type Decode<P> = Box<dyn Fn(&[u8]) -> Result<Apply<P>, WireError> + Send + Sync>;
+
+/// What connections ask of the program's thread.
+enum Command<P> {
+    Insert {
+        id: u64,
+        apply: Apply<P>,
+        reply: Outbox,
+    },
+    Subscribe {
+        id: u64,
+        output: usize,
+        reply: Outbox,
+    },
+    Stop,
+}
+
+/// Stops a running server: `serve` returns once the current batch is done.
+#[derive(Clone)]
+pub struct Stop {
+    stopped: Arc<AtomicBool>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Stop {
+    /// Asks the server to stop.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        (self.wake)();
+    }
+}
+
+impl std::fmt::Debug for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stop")
+            .field("stopped", &self.stopped)
+            .finish()
+    }
+}
+
+/// The replies to one connection: its writer's queue, and a way to close it with an error.
+#[derive(Clone)]
+struct Outbox {
+    frames: mpsc::Sender<Vec<u8>>,
+    close: Arc<watch::Sender<Option<String>>>,
+}
+
+impl Outbox {
+    /// Queues `reply`; `false` if the connection is gone or too far behind (then it is closed).
+    fn send(&self, reply: &Reply) -> bool {
+        let frame = match wire::frame(reply) {
+            Ok(frame) => frame,
+            Err(e) => {
+                tracing::error!("a reply could not be encoded: {e}");
+                return true;
+            }
+        };
+        match self.frames.try_send(frame) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.fail("the client does not read its replies fast enough".into());
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// Closes the connection after telling the client why.
+    fn fail(&self, message: String) {
+        self.close.send_replace(Some(message));
+    }
+}
+
+/// A program's inputs as connections decode them, and its outputs as its thread reads them.
+struct Registry<P> {
+    inputs: Vec<(RelationInfo, Decode<P>)>,
+    outputs: Vec<(RelationInfo, Box<dyn Watch<P>>)>,
+}
+
+impl<P: 'static> Relations<P> for Registry<P> {
+    fn input<D: Column>(&mut self, relation: Relation<D>, handle: fn(&mut P) -> &mut Input<D>) {
+        let decode: Decode<P> = Box::new(move |bytes| {
+            let rows: Vec<D> = wire::decode_rows(bytes)?;
+            Ok(Box::new(move |program: &mut P| {
+                let count = rows.len();
+                handle(program).extend(rows);
+                count
+            }))
+        });
+        self.inputs.push((info(relation, true), decode));
+    }
+
+    fn output<D: Column>(&mut self, relation: Relation<D>, handle: fn(&P) -> &Output<D>) {
+        let watch = Watched {
+            handle,
+            subscription: None,
+        };
+        self.outputs.push((info(relation, false), Box::new(watch)));
+    }
+}
+
+fn info<D>(relation: Relation<D>, input: bool) -> RelationInfo {
+    RelationInfo {
+        name: relation.name().to_string(),
+        input,
+        rows: relation.rows().to_string(),
+    }
+}
+
+/// An output as the program's thread reads it for subscribers, rows encoded.
+trait Watch<P> {
+    /// Subscribes (once) and returns every row the output has now.
+    fn open(&mut self, program: &P) -> Result<Vec<u8>, String>;
+    /// Tick `tick`'s changes: rows added and removed.
+    fn sealed(&mut self, tick: u64, wait: Duration) -> Result<(Vec<u8>, Vec<u8>), String>;
+}
+
+/// An output and its subscribers: the id each subscribed with, and where its replies go.
+type Subscribed<P> = (Box<dyn Watch<P>>, Vec<(u64, Outbox)>);
+
+struct Watched<P, D> {
+    handle: fn(&P) -> &Output<D>,
+    subscription: Option<Subscription<D>>,
+}
+
+impl<P, D: Column> Watch<P> for Watched<P, D> {
+    fn open(&mut self, program: &P) -> Result<Vec<u8>, String> {
+        let output = (self.handle)(program);
+        if self.subscription.is_none() {
+            self.subscription = Some(output.subscribe().map_err(|e| e.to_string())?);
+        }
+        let rows = output.snapshot().map_err(|e| e.to_string())?;
+        wire::encode_rows(&rows).map_err(|e| e.to_string())
+    }
+
+    fn sealed(&mut self, tick: u64, wait: Duration) -> Result<(Vec<u8>, Vec<u8>), String> {
+        let subscription = (self.subscription.as_mut()).ok_or("the output has no subscription")?;
+        loop {
+            match subscription.recv_timeout(wait) {
+                Some(Event::Sealed {
+                    tick: sealed,
+                    added,
+                    removed,
+                }) if sealed == tick => {
+                    let encode = |rows: &[D]| wire::encode_rows(rows).map_err(|e| e.to_string());
+                    return Ok((encode(&added)?, encode(&removed)?));
+                }
+                Some(_) => {}
+                None => return Err(format!("tick {tick} was not sealed within {wait:?}")),
+            }
+        }
+    }
+}
+
+/// A program, ready to be served.
+pub struct Server<P> {
+    program: P,
+    limits: Limits,
+    stopped: Arc<AtomicBool>,
+    commands: (mpsc::Sender<Command<P>>, mpsc::Receiver<Command<P>>),
+}
+
+impl<P: Served + 'static> Server<P> {
+    /// Serves `program` with the default [`Limits`].
+    pub fn new(program: P) -> Self {
+        Self::with_limits(program, Limits::default())
+    }
+
+    /// Serves `program` within `limits`.
+    pub fn with_limits(program: P, limits: Limits) -> Self {
+        let commands = mpsc::channel(limits.pending.max(1));
+        Server {
+            program,
+            limits,
+            stopped: Arc::default(),
+            commands,
+        }
+    }
+
+    /// A handle that stops the server from another thread.
+    pub fn stopper(&self) -> Stop {
+        let sender = self.commands.0.clone();
+        Stop {
+            stopped: Arc::clone(&self.stopped),
+            // If the queue is full the program's thread is busy, and sees the flag next.
+            wake: Arc::new(move || drop(sender.try_send(Command::Stop))),
+        }
+    }
+
+    /// Serves clients on `listener` until stopped; the program runs on this thread. Returns
+    /// the program, for a caller that goes on with it.
+    pub fn serve(self, listener: std::net::TcpListener) -> Result<P, ServeError> {
+        let Server {
+            mut program,
+            limits,
+            stopped,
+            commands: (sender, receiver),
+        } = self;
+        let mut registry = Registry {
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+        };
+        P::relations(&mut registry);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("blossom-net")
+            .enable_all()
+            .build()?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let listener = {
+            let _entered = runtime.enter();
+            TcpListener::from_std(listener)?
+        };
+        let relations = (registry.inputs.iter().map(|(info, _)| info))
+            .chain(registry.outputs.iter().map(|(info, _)| info))
+            .cloned()
+            .collect();
+        let (outputs, watches): (Vec<RelationInfo>, Vec<_>) = registry.outputs.into_iter().unzip();
+        let shared = Arc::new(Shared {
+            program: P::NAME,
+            relations,
+            inputs: (registry.inputs.into_iter())
+                .map(|(info, decode)| (info.name, decode))
+                .collect(),
+            outputs: outputs.into_iter().map(|info| info.name).collect(),
+            commands: sender,
+            limits: limits.clone(),
+        });
+        runtime.spawn(accept(listener, shared));
+        tracing::info!("serving {} on {address}", P::NAME);
+        let mut watched: Vec<Subscribed<P>> =
+            watches.into_iter().map(|w| (w, Vec::new())).collect();
+        drive(&mut program, &mut watched, receiver, &stopped, &limits);
+        runtime.shutdown_timeout(Duration::from_secs(1));
+        Ok(program)
+    }
+}
+
+/// What every connection reads: the program's relations and the queue to its thread.
+struct Shared<P> {
+    program: &'static str,
+    relations: Vec<RelationInfo>,
+    inputs: Vec<(String, Decode<P>)>,
+    outputs: Vec<String>,
+    commands: mpsc::Sender<Command<P>>,
+    limits: Limits,
+}
+
+/// The program's thread: batches of requests, a tick per batch that inserted rows.
+fn drive<P: Served>(
+    program: &mut P,
+    watched: &mut [Subscribed<P>],
+    mut commands: mpsc::Receiver<Command<P>>,
+    stopped: &AtomicBool,
+    limits: &Limits,
+) {
+    while let Some(first) = commands.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < limits.pending {
+            match commands.try_recv() {
+                Ok(command) => batch.push(command),
+                Err(_) => break,
+            }
+        }
+        let mut inserted = Vec::new();
+        for command in batch {
+            match command {
+                Command::Insert { id, apply, reply } => inserted.push((id, apply(program), reply)),
+                Command::Subscribe { id, output, reply } => {
+                    let (watch, sinks) = &mut watched[output];
+                    match watch.open(program) {
+                        Ok(added) => {
+                            let tick = program.ticks().checked_sub(1);
+                            let removed = wire::encode_rows::<()>(&[]).unwrap_or_default();
+                            let changes = Reply::Changes {
+                                id,
+                                tick,
+                                added,
+                                removed,
+                            };
+                            if reply.send(&changes) {
+                                sinks.push((id, reply));
+                            }
+                        }
+                        Err(message) => {
+                            tracing::error!("a subscription failed: {message}");
+                            let id = Some(id);
+                            reply.send(&Reply::Error {
+                                id,
+                                message,
+                                fatal: false,
+                            });
+                        }
+                    }
+                }
+                Command::Stop => stopped.store(true, Ordering::SeqCst),
+            }
+        }
+        if !inserted.is_empty() {
+            tick(program, inserted, watched, limits);
+        }
+        if stopped.load(Ordering::SeqCst) {
+            break;
+        }
+    }
+}
+
+/// Runs a tick for the rows just inserted, acknowledges them, and tells subscribers.
+fn tick<P: Served>(
+    program: &mut P,
+    inserted: Vec<(u64, usize, Outbox)>,
+    watched: &mut [Subscribed<P>],
+    limits: &Limits,
+) {
+    if let Err(error) = program.tick() {
+        let message = format!("the tick was rejected: {error}");
+        tracing::warn!("{message}");
+        for (id, _, reply) in inserted {
+            let (id, message) = (Some(id), message.clone());
+            reply.send(&Reply::Error {
+                id,
+                message,
+                fatal: false,
+            });
+        }
+        return;
+    }
+    let tick = program.ticks().saturating_sub(1);
+    for (id, rows, reply) in inserted {
+        reply.send(&Reply::Inserted {
+            id,
+            rows: rows as u64,
+            tick,
+        });
+    }
+    for (watch, sinks) in watched.iter_mut().filter(|(_, sinks)| !sinks.is_empty()) {
+        match watch.sealed(tick, limits.seal) {
+            Ok((added, removed)) => sinks.retain(|(id, sink)| {
+                sink.send(&Reply::Changes {
+                    id: *id,
+                    tick: Some(tick),
+                    added: added.clone(),
+                    removed: removed.clone(),
+                })
+            }),
+            Err(message) => {
+                tracing::error!("{message}");
+                for (_, sink) in sinks.drain(..) {
+                    sink.fail(message.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Accepts connections, up to the limit; one more is told why it is refused.
+async fn accept<P: 'static>(listener: TcpListener, shared: Arc<Shared<P>>) {
+    let permits = Arc::new(Semaphore::new(shared.limits.max_connections));
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors, say: wait, and go on serving those connected.
+                tracing::warn!("accepting a connection failed: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let shared = Arc::clone(&shared);
+        match Arc::clone(&permits).try_acquire_owned() {
+            Ok(permit) => {
+                tokio::spawn(async move {
+                    connection(stream, peer, &shared).await;
+                    drop(permit);
+                });
+            }
+            Err(_) => {
+                let limit = shared.limits.max_connections;
+                tracing::warn!("refused {peer}: at the limit of {limit} connections");
+                let refusal = Reply::Error {
+                    id: None,
+                    message: format!("the server is at its limit of {limit} connections"),
+                    fatal: true,
+                };
+                tokio::spawn(async move {
+                    let (mut reader, mut writer) = stream.into_split();
+                    if let Ok(frame) = wire::frame(&refusal) {
+                        let write = wire::write_frame(&mut writer, &frame);
+                        let _ = tokio::time::timeout(shared.limits.write, write).await;
+                    }
+                    // Read what the client sent (its hello) before closing, so that it gets
+                    // the refusal rather than a reset.
+                    let _ = writer.shutdown().await;
+                    let mut sink = tokio::io::sink();
+                    let drain = tokio::io::copy(&mut reader, &mut sink);
+                    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+                });
+            }
+        }
+    }
+}
+
+/// One client: the hello, then requests until it leaves or sends something malformed.
+async fn connection<P>(stream: TcpStream, peer: SocketAddr, shared: &Shared<P>) {
+    let limits = &shared.limits;
+    let (mut reader, writer) = stream.into_split();
+    let (frames, queue) = mpsc::channel(limits.outgoing.max(1));
+    let (close, closed) = watch::channel(None);
+    let outbox = Outbox {
+        frames,
+        close: Arc::new(close),
+    };
+    let writing = tokio::spawn(write(writer, queue, closed, limits.write, peer));
+    let hello = tokio::time::timeout(
+        limits.handshake,
+        wire::read_frame(&mut reader, limits.max_frame),
+    );
+    let first = match hello.await {
+        Err(_) => Err(format!("no hello within {:?}", limits.handshake)),
+        Ok(Ok(None)) => Err(String::new()),
+        Ok(Ok(Some(payload))) => match wire::decode::<Request>(&payload) {
+            Ok(Request::Hello { client }) => Ok(client),
+            Ok(_) => Err("the first request must be Hello".into()),
+            Err(e) => Err(e.to_string()),
+        },
+        Ok(Err(e)) => Err(e.to_string()),
+    };
+    match first {
+        Ok(client) => {
+            tracing::info!("{peer} connected ({client})");
+            outbox.send(&Reply::Welcome {
+                program: shared.program.to_string(),
+                relations: shared.relations.clone(),
+            });
+            let reason = serve_requests(&mut reader, &outbox, shared).await;
+            if !reason.is_empty() {
+                tracing::warn!("{peer}: {reason}; disconnecting");
+            }
+            outbox.fail(reason);
+        }
+        Err(reason) => {
+            if !reason.is_empty() {
+                tracing::warn!("{peer}: {reason}; disconnecting");
+            }
+            outbox.fail(reason);
+        }
+    }
+    drop(outbox);
+    let _ = writing.await;
+}
+
+/// Reads requests until the client leaves (`""`) or sends one that closes the connection.
+async fn serve_requests<P>(
+    reader: &mut tokio::net::tcp::OwnedReadHalf,
+    outbox: &Outbox,
+    shared: &Shared<P>,
+) -> String {
+    loop {
+        let payload = match wire::read_frame(reader, shared.limits.max_frame).await {
+            Ok(Some(payload)) => payload,
+            Ok(None) => return String::new(),
+            Err(e) => return e.to_string(),
+        };
+        let command = match wire::decode::<Request>(&payload) {
+            Err(e) => return e.to_string(),
+            Ok(Request::Hello { .. }) => return "a second Hello".into(),
+            Ok(Request::Insert { id, relation, rows }) => {
+                match shared.inputs.iter().find(|(name, _)| *name == relation) {
+                    None => {
+                        outbox.send(&not_found(id, "input", &relation));
+                        continue;
+                    }
+                    Some((_, decode)) => match decode(&rows) {
+                        Ok(apply) => Command::Insert {
+                            id,
+                            apply,
+                            reply: outbox.clone(),
+                        },
+                        Err(e) => return format!("rows for `{relation}`: {e}"),
+                    },
+                }
+            }
+            Ok(Request::Subscribe { id, relation }) => {
+                match shared.outputs.iter().position(|name| *name == relation) {
+                    None => {
+                        outbox.send(&not_found(id, "output", &relation));
+                        continue;
+                    }
+                    Some(output) => Command::Subscribe {
+                        id,
+                        output,
+                        reply: outbox.clone(),
+                    },
+                }
+            }
+        };
+        if shared.commands.send(command).await.is_err() {
+            return "the server is stopping".into();
+        }
+    }
+}
+
+fn not_found(id: u64, what: &str, relation: &str) -> Reply {
+    Reply::Error {
+        id: Some(id),
+        message: format!("the program has no {what} named `{relation}`"),
+        fatal: false,
+    }
+}
+
+/// Writes a connection's replies; on close, the reason as a last error frame.
+async fn write(
+    mut writer: OwnedWriteHalf,
+    mut queue: mpsc::Receiver<Vec<u8>>,
+    mut closed: watch::Receiver<Option<String>>,
+    limit: Duration,
+    peer: SocketAddr,
+) {
+    loop {
+        tokio::select! {
+            biased;
+            _ = closed.changed() => break,
+            frame = queue.recv() => {
+                let Some(frame) = frame else { break };
+                let written = tokio::time::timeout(limit, wire::write_frame(&mut writer, &frame));
+                if !matches!(written.await, Ok(Ok(()))) {
+                    tracing::warn!("{peer}: a write failed or took over {limit:?}; disconnecting");
+                    return;
+                }
+            }
+        }
+    }
+    let reason = closed.borrow().clone().unwrap_or_default();
+    if !reason.is_empty() {
+        let error = Reply::Error {
+            id: None,
+            message: reason,
+            fatal: true,
+        };
+        if let Ok(frame) = wire::frame(&error) {
+            let _ = tokio::time::timeout(limit, wire::write_frame(&mut writer, &frame)).await;
+        }
+    }
+    let _ = writer.shutdown().await;
+}
