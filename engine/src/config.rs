@@ -107,8 +107,29 @@ impl Config {
         Ok(self)
     }
 
+    /// Joins the cluster of processes at `addresses` (`host:port`, in process order) as
+    /// process `process`; one address is one process, not a cluster.
+    pub fn addresses(mut self, addresses: Vec<String>, process: usize) -> Result<Self, Error> {
+        if process >= addresses.len() {
+            return Err(Error::Config(format!(
+                "process index {process} is out of range for {} addresses",
+                addresses.len()
+            )));
+        }
+        self.cluster = (addresses.len() > 1).then_some(Cluster {
+            process,
+            addresses,
+            report: false,
+        });
+        Ok(self)
+    }
+
     /// Reads timely's own options (`-w`, `-n`, `-p`, `-h`, `-r` and their long forms) from
     /// `args`, and returns the configuration with the arguments it did not recognise.
+    ///
+    /// `--addresses host:port,host:port,...` gives the processes' addresses on the command line
+    /// instead of a hostfile (what `blossom launch` passes, so that a remote process needs no
+    /// file); with it, `-n` may be left out.
     ///
     /// ```
     /// let args = ["--input", "g.tsv", "-w", "2"].map(String::from);
@@ -123,6 +144,7 @@ impl Config {
         let mut processes = 1;
         let mut process = 0;
         let mut hostfile = None;
+        let mut addresses: Option<Vec<String>> = None;
         let mut report = false;
         let mut rest = Vec::new();
         let mut args = args.into_iter();
@@ -144,19 +166,45 @@ impl Config {
                 "-n" | "--processes" => processes = parse_count(&value(&flag)?, &flag)?,
                 "-p" | "--process" => process = parse_index(&value(&flag)?, &flag)?,
                 "-h" | "--hostfile" => hostfile = Some(value(&flag)?),
+                "--addresses" => {
+                    let list = value(&flag)?;
+                    let list: Vec<String> = list.split(',').map(|a| a.trim().to_string()).collect();
+                    if list.iter().any(String::is_empty) {
+                        return Err(Error::Config(format!(
+                            "--addresses expects host:port,host:port,..., found {list:?}"
+                        )));
+                    }
+                    addresses = Some(list);
+                }
                 "-r" | "--report" => report = true,
                 _ => rest.push(arg),
             }
         }
-        let mut config = Config::with_workers(workers).cluster(
-            processes,
-            process,
-            hostfile.as_deref().map(Path::new),
-        )?;
+        let mut config = match addresses {
+            Some(addresses) => Config::with_workers(workers).addresses(addresses, process)?,
+            None => Config::with_workers(workers).cluster(
+                processes,
+                process,
+                hostfile.as_deref().map(Path::new),
+            )?,
+        };
         if let Some(cluster) = &mut config.cluster {
             cluster.report = report;
         }
         Ok((config, rest))
+    }
+
+    /// The addresses a hostfile lists: one `host:port` per line, in process order; blank lines
+    /// and lines starting with `#` skipped.
+    pub fn hostfile(path: &Path) -> Result<Vec<String>, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("cannot read hostfile {}: {e}", path.display())))?;
+        Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(String::from)
+            .collect())
     }
 
     /// The number of processes in the cluster (1 when embedded).
@@ -202,14 +250,7 @@ fn parse_index(text: &str, flag: &str) -> Result<usize, Error> {
 }
 
 fn read_hostfile(path: &Path, processes: usize) -> Result<Vec<String>, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Config(format!("cannot read hostfile {}: {e}", path.display())))?;
-    let addresses: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(String::from)
-        .collect();
+    let addresses = Config::hostfile(path)?;
     if addresses.len() < processes {
         return Err(Error::Config(format!(
             "hostfile {} lists {} addresses but {processes} processes were asked for",
@@ -257,6 +298,18 @@ mod tests {
                 "{bad} should be rejected"
             );
         }
+    }
+
+    #[test]
+    fn addresses_on_the_command_line_make_a_cluster() {
+        let (config, rest) = Config::from_args(args("x --addresses a:1,b:2,c:3 -p 2")).unwrap();
+        assert_eq!(rest, ["x"]);
+        let cluster = config.cluster.unwrap();
+        assert_eq!((cluster.process, cluster.addresses.len()), (2, 3));
+        assert!(Config::from_args(args("--addresses a:1,b:2 -p 2")).is_err());
+        assert!(Config::from_args(args("--addresses a:1,,b:2")).is_err());
+        let (one, _) = Config::from_args(args("--addresses a:1")).unwrap();
+        assert_eq!(one.cluster, None);
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub use error::Error;
 pub use explain::Explain;
 pub use handle::{Input, Output};
 pub use network::Network;
-pub use runtime::{PendingInput, Runtime};
+pub use runtime::{LAUNCH, PendingInput, READY, Runtime};
 pub use serve::{Relation, Relations, Served};
 pub use subscribe::{Event, Subscription};
 pub use worker::Dataflow;

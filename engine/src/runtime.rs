@@ -77,6 +77,7 @@ impl Runtime {
                 }
             }
         }
+        announce(config);
         Ok(Runtime {
             link: Arc::new(Link {
                 workers,
@@ -246,3 +247,19 @@ impl Link {
             .map_or(0, |len| len.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
+
+/// Under `blossom launch` (which sets `BLOSSOM_LAUNCH`), tells the launcher on stderr that this
+/// process is connected to the others and its workers are ready.
+fn announce(config: &Config) {
+    if std::env::var_os(LAUNCH).is_some() {
+        let process = config.cluster.as_ref().map_or(0, |c| c.process);
+        eprintln!("{READY} {process} of {}", config.processes());
+    }
+}
+
+/// The variable `blossom launch` sets in every process it starts.
+pub const LAUNCH: &str = "BLOSSOM_LAUNCH";
+
+/// What a process under `blossom launch` writes on stderr once it is connected and ready,
+/// followed by `<process> of <processes>`.
+pub const READY: &str = "blossom: ready: process";

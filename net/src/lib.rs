@@ -14,6 +14,7 @@
 //! (`blossom::Config::cluster`), not through this crate.
 
 mod client;
+pub mod launch;
 mod server;
 pub mod wire;
 
