@@ -1,8 +1,9 @@
 //! Where a program runs: one worker, several threads, or a timely cluster of processes.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::{Error, Network};
+use crate::{Addr, Error, Network};
 
 /// How many workers run a program, and whether they span several processes.
 ///
@@ -21,6 +22,9 @@ pub struct Config {
     pub inspect: bool,
     /// How channels deliver rows between logical nodes: in the next tick by default.
     pub network: Network,
+    /// Nodes that live in other programs, with where those are served (`host:port`): a row
+    /// a channel sends to one of them leaves this program (see `blossom_net::Server`).
+    pub remotes: BTreeMap<Addr, String>,
 }
 
 /// The processes of a timely cluster, from this process's point of view.
@@ -48,7 +52,16 @@ impl Config {
             cluster: None,
             inspect: cfg!(debug_assertions),
             network: Network::default(),
+            remotes: BTreeMap::new(),
         }
+    }
+
+    /// The same configuration, with node `node` living in the program served at `endpoint`
+    /// (`host:port`): what this program's channels send to `node` is sent there, to the
+    /// input of the same name, by the server serving this program.
+    pub fn remote(mut self, node: Addr, endpoint: impl Into<String>) -> Self {
+        self.remotes.insert(node, endpoint.into());
+        self
     }
 
     /// The same configuration, with channels delivering as `network` says.
@@ -127,6 +140,9 @@ impl Config {
     /// Reads timely's own options (`-w`, `-n`, `-p`, `-h`, `-r` and their long forms) from
     /// `args`, and returns the configuration with the arguments it did not recognise.
     ///
+    /// `--remote NODE=host:port` (repeated) says that node `NODE` lives in the program served
+    /// there ([`Config::remote`]).
+    ///
     /// `--addresses host:port,host:port,...` gives the processes' addresses on the command line
     /// instead of a hostfile (what `blossom launch` passes, so that a remote process needs no
     /// file); with it, `-n` may be left out.
@@ -146,6 +162,7 @@ impl Config {
         let mut hostfile = None;
         let mut addresses: Option<Vec<String>> = None;
         let mut report = false;
+        let mut remotes = BTreeMap::new();
         let mut rest = Vec::new();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -177,6 +194,17 @@ impl Config {
                     addresses = Some(list);
                 }
                 "-r" | "--report" => report = true,
+                "--remote" => {
+                    let text = value(&flag)?;
+                    let parsed = text.split_once('=').and_then(|(node, endpoint)| {
+                        let node = node.trim().trim_start_matches('@').parse().ok()?;
+                        (!endpoint.is_empty()).then(|| (Addr(node), endpoint.to_string()))
+                    });
+                    let (node, endpoint) = parsed.ok_or_else(|| {
+                        Error::Config(format!("--remote expects NODE=host:port, found {text:?}"))
+                    })?;
+                    remotes.insert(node, endpoint);
+                }
                 _ => rest.push(arg),
             }
         }
@@ -191,6 +219,7 @@ impl Config {
         if let Some(cluster) = &mut config.cluster {
             cluster.report = report;
         }
+        config.remotes = remotes;
         Ok((config, rest))
     }
 
@@ -310,6 +339,17 @@ mod tests {
         assert!(Config::from_args(args("--addresses a:1,,b:2")).is_err());
         let (one, _) = Config::from_args(args("--addresses a:1")).unwrap();
         assert_eq!(one.cluster, None);
+    }
+
+    #[test]
+    fn remote_nodes_on_the_command_line() {
+        let (config, rest) = Config::from_args(args("x --remote 3=h:1 --remote=@4=k:2 y")).unwrap();
+        assert_eq!(rest, ["x", "y"]);
+        let want = [(Addr(3), "h:1".to_string()), (Addr(4), "k:2".to_string())];
+        assert_eq!(config.remotes, BTreeMap::from(want));
+        for bad in ["--remote 3", "--remote x=h:1", "--remote 3="] {
+            assert!(Config::from_args(args(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -258,10 +258,36 @@ impl WorkerIo {
         }
     }
 
-    /// The rows a channel starts each next tick with, from the rows its `<~` rules send: when
-    /// each arrives is the configured [`crate::Network`]'s choice.
-    pub fn deliver<'s, D: Column>(&self, sent: &Rel<'s, Tick, D>) -> Rel<'s, Tick, D> {
-        crate::network::deliver(sent, &self.settings.network)
+    /// The rows a channel starts each next tick with, from the rows its `<~` rules send (when
+    /// each arrives is the configured [`crate::Network`]'s choice), and apart, the rows sent to
+    /// nodes in other programs (`Config::remote`; `location` is a row's node), which leave.
+    pub fn deliver<'s, D: Column>(
+        &self,
+        sent: &Rel<'s, Tick, D>,
+        location: fn(&D) -> crate::Addr,
+    ) -> (Rel<'s, Tick, D>, Rel<'s, Tick, D>) {
+        let remotes = &self.settings.remotes;
+        if remotes.is_empty() {
+            let none = sent.clone().filter(|_| false);
+            return (crate::network::deliver(sent, &self.settings.network), none);
+        }
+        let (here, away) = (remotes.clone(), remotes.clone());
+        let local = sent
+            .clone()
+            .filter(move |row| !here.contains(&location(row)));
+        let remote = sent
+            .clone()
+            .filter(move |row| away.contains(&location(row)));
+        (
+            crate::network::deliver(&local, &self.settings.network),
+            remote,
+        )
+    }
+
+    /// Declares what a channel sends to nodes in other programs, read like an output (after
+    /// the outputs, in declaration order), so that the host sends it on.
+    pub fn sent_away<D: Column>(&mut self, rel: &Rel<'_, Tick, D>) {
+        self.register(rel);
     }
 
     /// Makes a tick wait for this relation (tables, whose rows the next tick reads).

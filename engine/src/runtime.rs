@@ -22,6 +22,10 @@ pub struct Runtime {
     clock: Box<dyn Clock>,
     /// The clocks of nodes that do not keep the program's time.
     node_clocks: BTreeMap<Addr, Box<dyn Clock>>,
+    /// Nodes in other programs, and where those are served.
+    remotes: BTreeMap<Addr, String>,
+    /// This process's index in its cluster (0 when embedded).
+    process: usize,
 }
 
 /// The channels to this process's workers, shared by the runtime and its output handles.
@@ -53,6 +57,7 @@ impl Runtime {
             gather: config.processes() > 1,
             inspect: config.inspect,
             network: config.network.clone(),
+            remotes: config.remotes.keys().copied().collect(),
         };
         let worker_lens = lens.clone();
         let guards = timely::execute(timely_config, move |worker| {
@@ -89,7 +94,20 @@ impl Runtime {
             ticks: 0,
             clock: Box::new(SystemClock::default()),
             node_clocks: BTreeMap::new(),
+            remotes: config.remotes.clone(),
+            process: config.cluster.as_ref().map_or(0, |c| c.process),
         })
+    }
+
+    /// This process's index in its cluster: 0 when embedded or on several threads. Process 0
+    /// reads whole outputs; the others read nothing.
+    pub fn process(&self) -> usize {
+        self.process
+    }
+
+    /// Nodes that live in other programs (`Config::remote`), and where those are served.
+    pub fn remotes(&self) -> &BTreeMap<Addr, String> {
+        &self.remotes
     }
 
     /// Runs one tick with the inputs' pending rows: they hold in this tick only.

@@ -28,6 +28,8 @@ pub(crate) struct Settings {
     pub inspect: bool,
     /// How channels deliver rows.
     pub network: Network,
+    /// Nodes in other programs: channel rows to them leave the dataflow.
+    pub remotes: std::collections::BTreeSet<crate::Addr>,
 }
 
 /// What the host asks of a worker.

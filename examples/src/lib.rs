@@ -2,6 +2,7 @@
 
 pub mod ads;
 pub mod cart;
+pub mod chat;
 pub mod coordination;
 pub mod edges;
 pub mod paths;

@@ -41,6 +41,9 @@ pub enum ClientError {
     /// The connection is closed.
     #[error("the connection is closed")]
     Closed,
+    /// The connection closed while the request waited for its reply (it may have been done).
+    #[error("the connection closed: {0}")]
+    Disconnected(String),
 }
 
 /// How often, and how patiently, to try connecting: never forever.
@@ -105,6 +108,9 @@ impl<D: Column> Changes<D> {
     }
 }
 
+/// How long a server has to answer a client's hello.
+const WELCOME: Duration = Duration::from_secs(10);
+
 /// Requests waiting for their replies, by id.
 #[derive(Default)]
 struct Waiting {
@@ -148,7 +154,9 @@ impl Client {
             client: format!("blossom-net {}", env!("CARGO_PKG_VERSION")),
         };
         wire::write_frame(&mut writer, &wire::frame(&hello)?).await?;
-        let welcome = wire::read_frame(&mut reader, usize::MAX).await?;
+        let welcome = tokio::time::timeout(WELCOME, wire::read_frame(&mut reader, usize::MAX))
+            .await
+            .map_err(|_| ClientError::Server(format!("no welcome within {WELCOME:?}")))??;
         let (program, relations) = match wire::decode(&welcome.ok_or(WireError::Truncated)?)? {
             Reply::Welcome { program, relations } => (program, relations),
             Reply::Error { message, .. } => return Err(ClientError::Server(message)),
@@ -186,16 +194,25 @@ impl Client {
         relation: Relation<D>,
         rows: &[D],
     ) -> Result<u64, ClientError> {
-        self.check(&relation, true)?;
+        let rows = wire::encode_rows(rows)?;
+        self.insert_encoded(relation.name(), relation.rows(), rows)
+            .await
+    }
+
+    /// Inserts rows already encoded ([`wire::encode_rows`]) of the type named `rows_type`
+    /// into input `relation`; returns the tick they held in.
+    pub async fn insert_encoded(
+        &self,
+        relation: &str,
+        rows_type: &str,
+        rows: Vec<u8>,
+    ) -> Result<u64, ClientError> {
+        self.check(relation, rows_type, true)?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, reply) = oneshot::channel();
         self.wait(|waiting| waiting.inserts.insert(id, sender))?;
-        let request = Request::Insert {
-            id,
-            relation: relation.name().to_string(),
-            rows: wire::encode_rows(rows)?,
-        };
-        self.send(&request).await?;
+        let relation = relation.to_string();
+        self.send(&Request::Insert { id, relation, rows }).await?;
         reply.await.map_err(|_| ClientError::Closed)?
     }
 
@@ -204,7 +221,7 @@ impl Client {
         &self,
         relation: Relation<D>,
     ) -> Result<Changes<D>, ClientError> {
-        self.check(&relation, false)?;
+        self.check(relation.name(), relation.rows(), false)?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (sender, replies) = mpsc::channel(1024);
         self.wait(|waiting| waiting.subscriptions.insert(id, sender))?;
@@ -220,7 +237,7 @@ impl Client {
     fn wait<T>(&self, register: impl FnOnce(&mut Waiting) -> T) -> Result<(), ClientError> {
         let mut waiting = self.waiting.lock().map_err(|_| ClientError::Closed)?;
         if let Some(reason) = &waiting.closed {
-            return Err(ClientError::Server(reason.clone()));
+            return Err(ClientError::Disconnected(reason.clone()));
         }
         register(&mut waiting);
         Ok(())
@@ -233,26 +250,22 @@ impl Client {
     }
 
     /// The relation must be served, in that direction, with these rows.
-    fn check<D>(&self, relation: &Relation<D>, input: bool) -> Result<(), ClientError> {
+    fn check(&self, name: &str, rows: &str, input: bool) -> Result<(), ClientError> {
         let what = if input { "input" } else { "output" };
-        let served = self.relations.iter().find(|r| r.name == relation.name());
+        let served = self.relations.iter().find(|r| r.name == name);
         match served {
-            Some(r) if r.input == input && r.rows == relation.rows() => Ok(()),
+            Some(r) if r.input == input && r.rows == rows => Ok(()),
             Some(r) if r.input != input => Err(ClientError::Relation(format!(
                 "`{}` is not an {what} of {}",
                 r.name, self.program
             ))),
             Some(r) => Err(ClientError::Relation(format!(
-                "`{}` of {} has rows {}, not {}",
-                r.name,
-                self.program,
-                r.rows,
-                relation.rows()
+                "`{}` of {} has rows {}, not {rows}",
+                r.name, self.program, r.rows
             ))),
             None => Err(ClientError::Relation(format!(
-                "{} serves no {what} named `{}`",
-                self.program,
-                relation.name()
+                "{} serves no {what} named `{name}`",
+                self.program
             ))),
         }
     }
@@ -312,10 +325,10 @@ async fn read(mut reader: tokio::net::tcp::OwnedReadHalf, waiting: Arc<Mutex<Wai
         return;
     };
     for (_, sender) in waiting.inserts.drain() {
-        let _ = sender.send(Err(ClientError::Server(reason.clone())));
+        let _ = sender.send(Err(ClientError::Disconnected(reason.clone())));
     }
     for (_, sender) in waiting.subscriptions.drain() {
-        let _ = sender.try_send(Err(ClientError::Server(reason.clone())));
+        let _ = sender.try_send(Err(ClientError::Disconnected(reason.clone())));
     }
     waiting.closed = Some(reason);
 }

@@ -186,6 +186,9 @@ impl Launch {
         tokio::pin!(deadline);
         let interrupt = tokio::signal::ctrl_c();
         tokio::pin!(interrupt);
+        // Stopped by a supervisor (`kill`, `timeout`): the processes are stopped too.
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         while exited < n {
             let connected = ready.iter().all(|r| *r);
             tokio::select! {
@@ -222,6 +225,10 @@ impl Launch {
                     stop_all(&mut stops);
                 }
                 _ = &mut interrupt, if outcome.is_none() => {
+                    outcome = Some(Outcome::Interrupted);
+                    stop_all(&mut stops);
+                }
+                _ = terminate.recv(), if outcome.is_none() => {
                     outcome = Some(Outcome::Interrupted);
                     stop_all(&mut stops);
                 }

@@ -15,8 +15,10 @@
 
 mod client;
 pub mod launch;
+mod link;
 mod server;
 pub mod wire;
 
 pub use client::{Change, Changes, Client, ClientError, Retry};
+pub use link::LinkLimits;
 pub use server::{Limits, ServeError, Server, Stop};

@@ -15,12 +15,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use blossom::rt::Column;
-use blossom::{Event, Input, Output, Relation, Relations, Served, Subscription};
+use blossom::{Addr, Event, Input, Output, Relation, Relations, Served, Subscription};
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
 
+use crate::link::{Batch, LinkLimits, Links};
 use crate::wire::{self, RelationInfo, Reply, Request, WireError};
 
 /// What a server allows, so that no client can take more than its share.
@@ -42,6 +43,8 @@ pub struct Limits {
     /// How long the program's thread waits for a tick's changes to reach a subscription.
     /// Default 60 s.
     pub seal: Duration,
+    /// The links carrying channel rows to other programs.
+    pub links: LinkLimits,
 }
 
 impl Default for Limits {
@@ -54,6 +57,7 @@ impl Default for Limits {
             outgoing: 1024,
             pending: 1024,
             seal: Duration::from_secs(60),
+            links: LinkLimits::default(),
         }
     }
 }
@@ -64,6 +68,9 @@ pub enum ServeError {
     /// The runtime or the listener could not be set up.
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
+    /// The program failed (in a cluster: the others went away).
+    #[error("the program stopped: {0}")]
+    Program(blossom::Error),
 }
 
 /// Rows decoded by a connection, waiting to be inserted by the program's thread.
@@ -147,6 +154,7 @@ impl Outbox {
 struct Registry<P> {
     inputs: Vec<(RelationInfo, Decode<P>)>,
     outputs: Vec<(RelationInfo, Box<dyn Watch<P>>)>,
+    channels: Vec<Box<dyn Away<P>>>,
 }
 
 impl<P: 'static> Relations<P> for Registry<P> {
@@ -168,6 +176,52 @@ impl<P: 'static> Relations<P> for Registry<P> {
             subscription: None,
         };
         self.outputs.push((info(relation, false), Box::new(watch)));
+    }
+
+    fn channel<D: Column>(
+        &mut self,
+        relation: Relation<D>,
+        sent: fn(&P) -> &Output<D>,
+        location: fn(&D) -> Addr,
+    ) {
+        self.channels.push(Box::new(Sent {
+            relation,
+            sent,
+            location,
+        }));
+    }
+}
+
+/// A channel, as the program's thread reads what it sent to nodes in other programs.
+trait Away<P> {
+    /// The rows sent in the last tick, a batch per node.
+    fn sent(&self, program: &P) -> Result<Vec<(Addr, Batch)>, String>;
+}
+
+struct Sent<P, D> {
+    relation: Relation<D>,
+    sent: fn(&P) -> &Output<D>,
+    location: fn(&D) -> Addr,
+}
+
+impl<P, D: Column> Away<P> for Sent<P, D> {
+    fn sent(&self, program: &P) -> Result<Vec<(Addr, Batch)>, String> {
+        let rows = (self.sent)(program).snapshot().map_err(|e| e.to_string())?;
+        let mut by_node: std::collections::BTreeMap<Addr, Vec<D>> = Default::default();
+        for row in rows {
+            by_node.entry((self.location)(&row)).or_default().push(row);
+        }
+        (by_node.into_iter())
+            .map(|(node, rows)| {
+                let batch = Batch {
+                    relation: self.relation.name().to_string(),
+                    rows_type: self.relation.rows().to_string(),
+                    rows: wire::encode_rows(&rows).map_err(|e| e.to_string())?,
+                    count: rows.len(),
+                };
+                Ok((node, batch))
+            })
+            .collect()
     }
 }
 
@@ -261,7 +315,14 @@ impl<P: Served + 'static> Server<P> {
 
     /// Serves clients on `listener` until stopped; the program runs on this thread. Returns
     /// the program, for a caller that goes on with it.
+    ///
+    /// In a cluster only process 0 serves; on the others this ticks whenever process 0 does
+    /// (each tick waits for the whole cluster), until stopped or the cluster goes away, and
+    /// `listener` is not used.
     pub fn serve(self, listener: std::net::TcpListener) -> Result<P, ServeError> {
+        if self.program.process() != 0 {
+            return self.follow();
+        }
         let Server {
             mut program,
             limits,
@@ -271,6 +332,7 @@ impl<P: Served + 'static> Server<P> {
         let mut registry = Registry {
             inputs: Vec::new(),
             outputs: Vec::new(),
+            channels: Vec::new(),
         };
         P::relations(&mut registry);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -303,9 +365,32 @@ impl<P: Served + 'static> Server<P> {
         tracing::info!("serving {} on {address}", P::NAME);
         let mut watched: Vec<Subscribed<P>> =
             watches.into_iter().map(|w| (w, Vec::new())).collect();
-        drive(&mut program, &mut watched, receiver, &stopped, &limits);
+        let mut leaving = Leaving {
+            channels: registry.channels,
+            links: Links::new(runtime.handle().clone(), limits.links),
+        };
+        drive(
+            &mut program,
+            &mut watched,
+            &mut leaving,
+            receiver,
+            &stopped,
+            &limits,
+        );
         runtime.shutdown_timeout(Duration::from_secs(1));
         Ok(program)
+    }
+}
+
+impl<P: Served> Server<P> {
+    /// A process of a cluster other than 0: ticks with process 0.
+    fn follow(mut self) -> Result<P, ServeError> {
+        let process = self.program.process();
+        tracing::info!("process {process} follows process 0's ticks");
+        while !self.stopped.load(Ordering::SeqCst) {
+            self.program.tick().map_err(ServeError::Program)?;
+        }
+        Ok(self.program)
     }
 }
 
@@ -319,10 +404,40 @@ struct Shared<P> {
     limits: Limits,
 }
 
+/// The program's channels, and the links their rows leave by for other programs.
+struct Leaving<P> {
+    channels: Vec<Box<dyn Away<P>>>,
+    links: Links,
+}
+
+impl<P: Served> Leaving<P> {
+    /// Sends what the last tick sent to nodes in other programs.
+    fn send(&mut self, program: &P) {
+        for channel in &self.channels {
+            let batches = match channel.sent(program) {
+                Ok(batches) => batches,
+                Err(message) => {
+                    tracing::error!("reading a channel's rows for other programs: {message}");
+                    continue;
+                }
+            };
+            for (node, batch) in batches {
+                match program.remotes().get(&node) {
+                    Some(endpoint) => {
+                        self.links.send(endpoint, batch);
+                    }
+                    None => tracing::error!("no endpoint for node {node}"),
+                }
+            }
+        }
+    }
+}
+
 /// The program's thread: batches of requests, a tick per batch that inserted rows.
 fn drive<P: Served>(
     program: &mut P,
     watched: &mut [Subscribed<P>],
+    leaving: &mut Leaving<P>,
     mut commands: mpsc::Receiver<Command<P>>,
     stopped: &AtomicBool,
     limits: &Limits,
@@ -369,8 +484,8 @@ fn drive<P: Served>(
                 Command::Stop => stopped.store(true, Ordering::SeqCst),
             }
         }
-        if !inserted.is_empty() {
-            tick(program, inserted, watched, limits);
+        if !inserted.is_empty() && tick(program, inserted, watched, limits) {
+            leaving.send(program);
         }
         if stopped.load(Ordering::SeqCst) {
             break;
@@ -378,13 +493,14 @@ fn drive<P: Served>(
     }
 }
 
-/// Runs a tick for the rows just inserted, acknowledges them, and tells subscribers.
+/// Runs a tick for the rows just inserted, acknowledges them, and tells subscribers; `false`
+/// if the tick was rejected.
 fn tick<P: Served>(
     program: &mut P,
     inserted: Vec<(u64, usize, Outbox)>,
     watched: &mut [Subscribed<P>],
     limits: &Limits,
-) {
+) -> bool {
     if let Err(error) = program.tick() {
         let message = format!("the tick was rejected: {error}");
         tracing::warn!("{message}");
@@ -396,7 +512,7 @@ fn tick<P: Served>(
                 fatal: false,
             });
         }
-        return;
+        return false;
     }
     let tick = program.ticks().saturating_sub(1);
     for (id, rows, reply) in inserted {
@@ -424,6 +540,7 @@ fn tick<P: Served>(
             }
         }
     }
+    true
 }
 
 /// Accepts connections, up to the limit; one more is told why it is refused.

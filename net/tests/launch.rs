@@ -139,3 +139,26 @@ fn usage_errors_exit_with_two() {
         .expect("the launcher runs");
     assert_eq!(output.status.code(), Some(2), "a program is required");
 }
+
+#[test]
+fn a_terminated_launcher_stops_its_processes() {
+    let script = format!("{}; exec sleep 60", ready());
+    let launcher = Command::new(BLOSSOM)
+        .args(["launch", "-n", "2", "--", "sh", "-c", &script, "sh"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let terminated = Command::new("kill")
+        .arg(launcher.id().to_string())
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let started = Instant::now();
+    let output = launcher.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("stopped every process"));
+    // The launcher waited for its processes (killed, not left sleeping for 60 s).
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

@@ -33,6 +33,25 @@ pub(crate) fn relation_local(decl: &Decl) -> Ident {
     internal(&format!("rel_{}", decl.name))
 }
 
+/// The program's field reading what channel `decl` sends to nodes in other programs.
+fn sent_field(decl: &Decl) -> Ident {
+    internal(&format!("sent_{}", decl.name))
+}
+
+/// The local variable holding what channel `decl` sends to nodes in other programs.
+fn away_local(decl: &Decl) -> Ident {
+    internal(&format!("away_{}", decl.name))
+}
+
+/// A function giving a located row's node: its first column.
+fn location(decl: &Decl) -> TokenStream {
+    let row = row_type(decl);
+    match decl.columns.len() {
+        1 => quote!(|row: &#row| *row),
+        _ => quote!(|row: &#row| row.0),
+    }
+}
+
 /// The row type of a relation: the bare column type for one column, a tuple otherwise.
 pub(crate) fn row_type(decl: &Decl) -> TokenStream {
     let types = decl.columns.iter().map(|c| &c.ty);
@@ -128,7 +147,20 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
             )
         })
         .collect();
-    let output_count = outputs.len() + kept.len();
+    // What each channel sends to nodes in other programs, read like an output: registered
+    // after the outputs, before the relations kept for `state()`.
+    let channels: Vec<&Decl> = (hir.relations.iter().copied())
+        .filter(|d| d.kind == Kind::Channel)
+        .collect();
+    let sent_fields = channels.iter().map(|decl| {
+        let (field, row) = (sent_field(decl), row_type(decl));
+        quote!(#field: ::blossom::Output<#row>)
+    });
+    let sent_inits = channels.iter().enumerate().map(|(index, decl)| {
+        let (field, index) = (sent_field(decl), outputs.len() + index);
+        quote!(#field: ::blossom::Output::new(&#runtime, #index))
+    });
+    let output_count = outputs.len() + channels.len() + kept.len();
     let state_name = format_ident!("{}State", name);
     let state_doc = format!(
         "Every table, scratch, channel and lattice of [`{name}`], readable like an output when the program keeps them (`Config::inspect`, on by default in debug builds)."
@@ -144,7 +176,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
     });
     let state_inits = kept.iter().enumerate().map(|(index, decl)| {
         let field = &decl.name;
-        let index = outputs.len() + index;
+        let index = outputs.len() + channels.len() + index;
         quote!(#field: ::blossom::Output::new(&self.#runtime, #index))
     });
     // Per stratum, the outputs that tell rows early and the rules whose rows they tell.
@@ -179,12 +211,13 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
         .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
     let explain = explain::generate(hir, analysis, plan, calm, &fixpoints);
     let checks = type_checks(hir);
-    let served = served(name, &inputs, &outputs);
+    let served = served(name, &inputs, &outputs, &channels);
 
     quote! {
         #(#attrs)*
         #vis struct #name {
             #(#fields,)*
+            #(#sent_fields,)*
             #runtime: ::blossom::Runtime,
         }
 
@@ -213,6 +246,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
                 ::core::result::Result::Ok(#name {
                     #(#input_defaults,)*
                     #(#output_inits,)*
+                    #(#sent_inits,)*
                     #runtime,
                 })
             }
@@ -267,7 +301,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
 
 /// The program's inputs and outputs as [`blossom::Served`] names them to a server: a
 /// `Relation` constant per relation (its name in capitals) and the trait's implementation.
-fn served(name: &Ident, inputs: &[&Decl], outputs: &[&Decl]) -> TokenStream {
+fn served(name: &Ident, inputs: &[&Decl], outputs: &[&Decl], channels: &[&Decl]) -> TokenStream {
     let inputs: Vec<&Decl> = inputs
         .iter()
         .copied()
@@ -298,7 +332,15 @@ fn served(name: &Ident, inputs: &[&Decl], outputs: &[&Decl]) -> TokenStream {
                 quote!(relations.output::<#row>(Self::#constant, |program| &program.#field);)
             }
         });
+    let sends = channels.iter().map(|decl| {
+        let (field, row, text) = (sent_field(decl), row_type(decl), decl.name.to_string());
+        let location = location(decl);
+        quote! {
+            relations.channel::<#row>(::blossom::Relation::new(#text), |program| &program.#field, #location);
+        }
+    });
     let text = name.to_string();
+    let runtime = internal("runtime");
     quote! {
         impl #name {
             #(#constants)*
@@ -309,6 +351,7 @@ fn served(name: &Ident, inputs: &[&Decl], outputs: &[&Decl]) -> TokenStream {
 
             fn relations<R: ::blossom::Relations<Self>>(relations: &mut R) {
                 #(#visits)*
+                #(#sends)*
             }
 
             fn tick(&mut self) -> ::core::result::Result<(), ::blossom::Error> {
@@ -317,6 +360,14 @@ fn served(name: &Ident, inputs: &[&Decl], outputs: &[&Decl]) -> TokenStream {
 
             fn ticks(&self) -> u64 {
                 #name::ticks(self)
+            }
+
+            fn remotes(&self) -> &::std::collections::BTreeMap<::blossom::Addr, ::std::string::String> {
+                self.#runtime.remotes()
+            }
+
+            fn process(&self) -> usize {
+                self.#runtime.process()
             }
         }
     }
@@ -424,8 +475,10 @@ fn dataflow(
             });
             let gate = keyed.then(|| quote!(let #next = #io.gate(&#next, &#prev);));
             // A channel's rows arrive when the network delivers them.
-            let deliver =
-                (decl.kind == Kind::Channel).then(|| quote!(let #next = #io.deliver(&#next);));
+            let deliver = (decl.kind == Kind::Channel).then(|| {
+                let (away, location) = (away_local(decl), location(decl));
+                quote!(let (#next, #away) = #io.deliver(&#next, #location);)
+            });
             quote!(#checks #gate #deliver #keep.set(#next);)
         });
         quote! {
@@ -462,6 +515,19 @@ fn dataflow(
             Kind::Input | Kind::Periodic | Kind::Scratch | Kind::Channel => None,
         }
     });
+    let sent_away = (hir.relations.iter().enumerate())
+        .filter(|(_, d)| d.kind == Kind::Channel)
+        .map(|(r, decl)| match plan.carried.contains(&r) {
+            true => {
+                let away = away_local(decl);
+                quote!(#io.sent_away(&#away);)
+            }
+            // Nothing sends on it.
+            false => {
+                let local = relation_local(decl);
+                quote!(#io.sent_away(&#local.clone().filter(|_| false));)
+            }
+        });
     let inspected = hir
         .relations
         .iter()
@@ -485,6 +551,7 @@ fn dataflow(
             #transition
             #(#checks)*
             #(#registrations)*
+            #(#sent_away)*
             #(#inspected)*
         }
     }
