@@ -227,9 +227,13 @@ async fn round_trip(
 ) -> bool {
     for attempt in 0..tries {
         let hello = (Addr(1), ROOM, Addr(1), "ann".to_string());
-        ann.insert(ChatMember::HELLO, &[hello]).await.expect("ann joins");
+        ann.insert(ChatMember::HELLO, &[hello])
+            .await
+            .expect("ann joins");
         let post = (Addr(1), format!("try {attempt}"));
-        ann.insert(ChatMember::SAY, &[post]).await.expect("ann posts");
+        ann.insert(ChatMember::SAY, &[post])
+            .await
+            .expect("ann posts");
         let heard = tokio::time::timeout(Duration::from_millis(300), next_added(hears)).await;
         if heard.is_ok() {
             return true;

@@ -4,6 +4,7 @@
 use std::process::Command;
 use std::time::Duration;
 
+use blossom_examples::reach::Links;
 use blossom_net::launch::{Launch, Line, Outcome};
 
 /// What the example writes on stdout, run embedded.
@@ -82,4 +83,53 @@ fn the_ring_on_a_cluster() {
         env!("CARGO_BIN_EXE_ring"),
         &["--nodes", "7", "--bound", "30"],
     );
+}
+
+#[test]
+fn a_served_cluster_answers_a_client_as_one_process_does() {
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let launch = Launch {
+        processes: 3,
+        workers: 1,
+        hosts: None,
+        remote: blossom_net::launch::SSH.to_string(),
+        connect_timeout: Duration::from_secs(60),
+        program: [env!("CARGO_BIN_EXE_reachability"), "--serve", &address]
+            .map(String::from)
+            .to_vec(),
+    };
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let cluster = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        let outcome = launch.run_until(|line| lines.push(line), stopped);
+        (outcome, lines)
+    });
+    let edges = blossom_examples::load_graph(None).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let pairs = runtime.block_on(async {
+        let retry = blossom_net::Retry::default();
+        let client = blossom_net::Client::connect(address.as_str(), retry)
+            .await
+            .unwrap();
+        client.insert(Links::EDGE, &edges).await.unwrap();
+        let mut path = client.subscribe(Links::PATH).await.unwrap();
+        path.next().await.unwrap().unwrap().added.len()
+    });
+    stop.send(()).unwrap();
+    let (outcome, lines) = cluster.join().unwrap();
+    assert_eq!(outcome.unwrap(), Outcome::Interrupted, "stopped when told");
+    let said = |process: usize, text: &str| {
+        lines
+            .iter()
+            .any(|l| l.process == process && l.text.contains(text))
+    };
+    assert!(said(0, "serving on"), "{lines:?}");
+    assert!(said(1, "ticks with process 0") && said(2, "ticks with process 0"));
+    // The bundled graph's closure, as the embedded run prints it.
+    let embedded = embedded(env!("CARGO_BIN_EXE_reachability"), &[]);
+    assert_eq!(embedded.last(), Some(&format!("pairs={pairs}")));
 }

@@ -148,10 +148,30 @@ impl Launch {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        runtime.block_on(self.launch(each))
+        runtime.block_on(self.launch(each, std::future::pending()))
     }
 
-    async fn launch(&self, mut each: impl FnMut(Line)) -> std::io::Result<Outcome> {
+    /// As [`Launch::run_with`], and stops every process (an [`Outcome::Interrupted`]) when
+    /// `stop` receives (or its sender is dropped): for a cluster that serves until told.
+    pub fn run_until(
+        &self,
+        each: impl FnMut(Line),
+        stop: std::sync::mpsc::Receiver<()>,
+    ) -> std::io::Result<Outcome> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let stop = runtime.spawn_blocking(move || {
+            let _ = stop.recv();
+        });
+        runtime.block_on(self.launch(each, async move { drop(stop.await) }))
+    }
+
+    async fn launch(
+        &self,
+        mut each: impl FnMut(Line),
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<Outcome> {
         let n = self.processes.max(1);
         let addresses = match &self.hosts {
             Some(hosts) if hosts.len() < n => {
@@ -186,6 +206,7 @@ impl Launch {
         tokio::pin!(deadline);
         let interrupt = tokio::signal::ctrl_c();
         tokio::pin!(interrupt);
+        tokio::pin!(stop);
         // Stopped by a supervisor (`kill`, `timeout`): the processes are stopped too.
         let mut terminate =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -229,6 +250,10 @@ impl Launch {
                     stop_all(&mut stops);
                 }
                 _ = terminate.recv(), if outcome.is_none() => {
+                    outcome = Some(Outcome::Interrupted);
+                    stop_all(&mut stops);
+                }
+                _ = &mut stop, if outcome.is_none() => {
                     outcome = Some(Outcome::Interrupted);
                     stop_all(&mut stops);
                 }

@@ -2,7 +2,12 @@
 //!
 //! Prints progress and timings on stderr and, as its last line on stdout, `pairs=<N>`.
 //! Runs embedded by default; `-w N` (or `--workers N`) uses N threads, and timely's cluster
-//! options `-n PROCESSES -p INDEX [-h HOSTFILE]` make this process one of a cluster.
+//! options `-n PROCESSES -p INDEX [-h HOSTFILE]` make this process one of a cluster (which
+//! `blossom launch` passes for you).
+//!
+//! With `--serve ADDRESS` it computes nothing by itself: it serves a graph that clients grow
+//! and cut (the `Links` program: inputs `edge` and `cut`, output `path`; see `reach_client`),
+//! until stopped. In a cluster process 0 serves, and the others tick with it.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -28,6 +33,10 @@ struct Args {
     /// Without it, the bundled `ol-cedge` graph is used.
     #[arg(long, value_name = "FILE")]
     input: Option<PathBuf>,
+    /// Serve the graph at this address (`host:port`) instead: clients insert and cut edges,
+    /// and subscribe to the closure.
+    #[arg(long, value_name = "ADDRESS", conflicts_with = "input")]
+    serve: Option<String>,
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -45,6 +54,9 @@ fn run() -> anyhow::Result<()> {
         .print(&[blossom_examples::reach::Reach::explain()])?
     {
         return Ok(());
+    }
+    if let Some(address) = &args.serve {
+        return serve(&config, address);
     }
     let started = Instant::now();
     let edges = load_graph(args.input.as_deref())?;
@@ -71,5 +83,25 @@ fn run() -> anyhow::Result<()> {
     } else {
         eprintln!("process {process} done; the count is printed by process 0");
     }
+    Ok(())
+}
+
+/// Serves [`reach::Links`] until stopped: process 0 on `address`, the others tick with it.
+fn serve(config: &Config, address: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let links = reach::Links::with_config(config)?;
+    let listener = match config.cluster.as_ref().map_or(0, |c| c.process) {
+        0 => {
+            let listener = std::net::TcpListener::bind(address)
+                .with_context(|| format!("cannot listen on {address}"))?;
+            eprintln!("serving on {}", listener.local_addr()?);
+            listener
+        }
+        process => {
+            eprintln!("process {process} ticks with process 0");
+            std::net::TcpListener::bind("127.0.0.1:0")?
+        }
+    };
+    blossom_net::Server::new(links).serve(listener)?;
     Ok(())
 }
