@@ -258,30 +258,36 @@ impl WorkerIo {
         }
     }
 
-    /// The rows a channel starts each next tick with, from the rows its `<~` rules send (when
-    /// each arrives is the configured [`crate::Network`]'s choice), and apart, the rows sent to
-    /// nodes in other programs (`Config::remote`; `location` is a row's node), which leave.
+    /// The rows a channel starts each next tick with, from the rows its `<~` rules send to
+    /// nodes of this program (`location` is a row's node): when each arrives is the configured
+    /// [`crate::Network`]'s choice.
     pub fn deliver<'s, D: Column>(
         &self,
         sent: &Rel<'s, Tick, D>,
         location: fn(&D) -> crate::Addr,
-    ) -> (Rel<'s, Tick, D>, Rel<'s, Tick, D>) {
+    ) -> Rel<'s, Tick, D> {
         let remotes = &self.settings.remotes;
         if remotes.is_empty() {
-            let none = sent.clone().filter(|_| false);
-            return (crate::network::deliver(sent, &self.settings.network), none);
+            return crate::network::deliver(sent, &self.settings.network);
         }
-        let (here, away) = (remotes.clone(), remotes.clone());
+        let here = remotes.clone();
         let local = sent
             .clone()
             .filter(move |row| !here.contains(&location(row)));
-        let remote = sent
-            .clone()
-            .filter(move |row| away.contains(&location(row)));
-        (
-            crate::network::deliver(&local, &self.settings.network),
-            remote,
-        )
+        crate::network::deliver(&local, &self.settings.network)
+    }
+
+    /// The rows a channel's `<~` rules send in each tick to nodes in other programs
+    /// (`Config::remote`), which leave the dataflow: taken before a keyed program's gate, as
+    /// the host reads them only once the tick is accepted.
+    pub fn away<'s, D: Column>(
+        &self,
+        sent: &Rel<'s, Tick, D>,
+        location: fn(&D) -> crate::Addr,
+    ) -> Rel<'s, Tick, D> {
+        let remotes = self.settings.remotes.clone();
+        sent.clone()
+            .filter(move |row| remotes.contains(&location(row)))
     }
 
     /// Declares what a channel sends to nodes in other programs, read like an output (after

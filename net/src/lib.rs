@@ -1,17 +1,20 @@
-//! Networking for Blossom programs: serving a program's inputs and outputs to clients over TCP.
+//! Networking for Blossom programs: serving a program's inputs and outputs to clients over TCP,
+//! carrying `<~` between separately deployed programs, and starting clusters.
 //!
 //! A [`Server`] serves any program `program!` generated (every program implements
 //! [`blossom::Served`]): clients insert rows into its inputs and subscribe to its outputs'
 //! changes, tick by tick. A [`Client`] names relations by the program's own constants
 //! (`Program::EDGE`), so what it sends and receives has the program's row types, and the
-//! server checks the names and types before any row is decoded.
+//! server checks the names and types before any row is decoded. What the program's channels
+//! send to nodes of other programs (`blossom::Config::remote`) leaves through the server's
+//! links, to those programs' servers.
 //!
 //! Frames are length-delimited and versioned ([`wire`]); a malformed, oversized or
 //! wrong-version frame gets an error reply and a disconnect, is logged, and the server goes on
 //! serving everyone else. What a server allows is in [`Limits`].
 //!
-//! Processes of one cluster talk through timely's own communication layer
-//! (`blossom::Config::cluster`), not through this crate.
+//! Processes of one cluster talk through timely's own communication layer; [`launch`] (the
+//! `blossom launch` command) starts them.
 
 mod client;
 pub mod launch;

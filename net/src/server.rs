@@ -239,6 +239,10 @@ trait Watch<P> {
     fn open(&mut self, program: &P) -> Result<Vec<u8>, String>;
     /// Tick `tick`'s changes: rows added and removed.
     fn sealed(&mut self, tick: u64, wait: Duration) -> Result<(Vec<u8>, Vec<u8>), String>;
+    /// Whether it is subscribed (its subscription then has each tick's changes to read).
+    fn is_open(&self) -> bool;
+    /// Unsubscribes: nobody reads it any more.
+    fn close(&mut self);
 }
 
 /// An output and its subscribers: the id each subscribed with, and where its replies go.
@@ -257,6 +261,14 @@ impl<P, D: Column> Watch<P> for Watched<P, D> {
         }
         let rows = output.snapshot().map_err(|e| e.to_string())?;
         wire::encode_rows(&rows).map_err(|e| e.to_string())
+    }
+
+    fn is_open(&self) -> bool {
+        self.subscription.is_some()
+    }
+
+    fn close(&mut self) {
+        self.subscription = None;
     }
 
     fn sealed(&mut self, tick: u64, wait: Duration) -> Result<(Vec<u8>, Vec<u8>), String> {
@@ -413,6 +425,9 @@ struct Leaving<P> {
 impl<P: Served> Leaving<P> {
     /// Sends what the last tick sent to nodes in other programs.
     fn send(&mut self, program: &P) {
+        if program.remotes().is_empty() {
+            return;
+        }
         for channel in &self.channels {
             let batches = match channel.sent(program) {
                 Ok(batches) => batches,
@@ -522,7 +537,9 @@ fn tick<P: Served>(
             tick,
         });
     }
-    for (watch, sinks) in watched.iter_mut().filter(|(_, sinks)| !sinks.is_empty()) {
+    // Every open subscription reads its tick (what it is told would pile up otherwise); one
+    // whose subscribers have all gone is closed.
+    for (watch, sinks) in watched.iter_mut().filter(|(watch, _)| watch.is_open()) {
         match watch.sealed(tick, limits.seal) {
             Ok((added, removed)) => sinks.retain(|(id, sink)| {
                 sink.send(&Reply::Changes {
@@ -538,6 +555,9 @@ fn tick<P: Served>(
                     sink.fail(message.clone());
                 }
             }
+        }
+        if sinks.is_empty() {
+            watch.close();
         }
     }
     true

@@ -135,6 +135,27 @@ async fn clients_insert_and_subscribers_see_every_tick() {
     let now = late.next().await.unwrap().unwrap();
     assert_eq!(now.tick, last_tick);
     assert_eq!(now.added.into_iter().collect::<BTreeSet<_>>(), seen);
+
+    // Every subscriber leaves (the server unsubscribes after its next tick), the program goes
+    // on, and a new subscriber starts from the rows there are, then hears the next tick.
+    drop((changes, late, reader));
+    let rows = random_links(9, 12, 10);
+    writer.insert(Reach::LINK, &rows).await.unwrap();
+    let again = Client::connect(server.address, Retry::default())
+        .await
+        .unwrap();
+    let mut changes = again.subscribe(Reach::REACH).await.unwrap();
+    let now = changes.next().await.unwrap().unwrap();
+    let expected = closure(&rows.into_iter().collect());
+    assert_eq!(now.added.into_iter().collect::<BTreeSet<_>>(), expected);
+    let tick = writer.insert(Reach::LINK, &[]).await.unwrap();
+    let change = changes.next().await.unwrap().unwrap();
+    assert_eq!(change.tick, Some(tick));
+    assert_eq!(
+        change.removed.into_iter().collect::<BTreeSet<_>>(),
+        expected,
+        "inputs hold one tick"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -302,4 +323,69 @@ fn one_connection_over_the_limit_is_told_so() {
         }
         assert!(first.insert(Reach::LINK, &[(3, 4)]).await.is_ok());
     });
+}
+
+blossom::program! {
+    /// Rows in, the same rows out: what a subscriber is sent is as large as what is inserted.
+    Echo {
+        input  said(n: u32, text: String);
+        output heard(n: u32, text: String);
+
+        heard(n, t) <= said(n, t);
+    }
+}
+
+#[test]
+fn a_subscriber_that_does_not_read_is_dropped_and_the_others_are_served() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let limits = Limits {
+        outgoing: 4,
+        write: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let server = Server::with_limits(Echo::new(), limits);
+    let stop = server.stopper();
+    let serving = std::thread::spawn(move || server.serve(listener).map(|_| ()));
+    // A subscriber that never reads a byte.
+    let mut stuck = TcpStream::connect(address).unwrap();
+    let subscribe = Request::Subscribe {
+        id: 0,
+        relation: "heard".into(),
+    };
+    stuck.write_all(&hello()).unwrap();
+    stuck.write_all(&wire::frame(&subscribe).unwrap()).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let writer = Client::connect(address, Retry::default()).await.unwrap();
+        let reader = Client::connect(address, Retry::default()).await.unwrap();
+        let mut heard = reader.subscribe(Echo::HEARD).await.unwrap();
+        heard.next().await.unwrap().unwrap();
+        // 64 ticks of about 1 MB each: far more than the stuck client's socket holds.
+        for tick in 0..64u32 {
+            let rows: Vec<(u32, String)> =
+                (0..100).map(|n| (n, format!("{tick:>10000}"))).collect();
+            let held = writer.insert(Echo::SAID, &rows).await.unwrap();
+            let change = tokio::time::timeout(Duration::from_secs(30), heard.next())
+                .await
+                .expect("the reading subscriber is served while another is stuck")
+                .unwrap()
+                .unwrap();
+            assert_eq!((change.tick, change.added.len()), (Some(held), 100));
+        }
+    });
+    // The stuck client was dropped: it got what its socket held then, not the 128 MB sent to
+    // the reading subscriber.
+    stuck
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stuck.read_to_end(&mut answer);
+    assert!(
+        answer.len() < 32 << 20,
+        "the stuck client got {} bytes",
+        answer.len()
+    );
+    stop.stop();
+    serving.join().unwrap().unwrap();
 }

@@ -474,12 +474,19 @@ fn dataflow(
                 quote!(#io.check_key(#name, "the next tick", &#next, #key);)
             });
             let gate = keyed.then(|| quote!(let #next = #io.gate(&#next, &#prev);));
-            // A channel's rows arrive when the network delivers them.
-            let deliver = (decl.kind == Kind::Channel).then(|| {
-                let (away, location) = (away_local(decl), location(decl));
-                quote!(let (#next, #away) = #io.deliver(&#next, #location);)
-            });
-            quote!(#checks #gate #deliver #keep.set(#next);)
+            // A channel's rows arrive when the network delivers them, those for nodes of other
+            // programs leave (taken before the gate: a tick's gated rows come after it ends).
+            let (away, deliver) = match decl.kind == Kind::Channel {
+                true => {
+                    let (away, location) = (away_local(decl), location(decl));
+                    (
+                        Some(quote!(let #away = #io.away(&#next, #location);)),
+                        Some(quote!(let #next = #io.deliver(&#next, #location);)),
+                    )
+                }
+                false => (None, None),
+            };
+            quote!(#checks #away #gate #deliver #keep.set(#next);)
         });
         quote! {
             let (#(#next,)*) = Self::__transition(#scope, #(&#reads),*);

@@ -1,5 +1,7 @@
 //! `reach_client`: a client of `reachability --serve`: adds (or cuts) edges, then prints the
-//! closure's size as `pairs=<N>` (and with `--print`, every pair as `src dst`).
+//! closure's size as `pairs=<N>` (and with `--print`, every pair as `src dst`). A cut holds
+//! from the tick after it (`link(a, b) <- cut(a, b)`), so after cutting, the client runs that
+//! tick (an empty insert) before it reads the closure.
 //!
 //! ```text
 //! reach_client --server 127.0.0.1:7000 --edge 1 2 --edge 2 3     # pairs=3
@@ -59,7 +61,11 @@ fn run() -> anyhow::Result<()> {
         }
         if !cuts.is_empty() {
             let tick = client.insert(Links::CUT, &cuts).await?;
-            eprintln!("{} edge(s) cut in tick {tick}", cuts.len());
+            let next = client.insert(Links::EDGE, &[]).await?;
+            eprintln!(
+                "{} edge(s) cut in tick {tick}, gone in tick {next}",
+                cuts.len()
+            );
         }
         // The first message of a subscription is every row the output has.
         let mut path = client.subscribe(Links::PATH).await?;
