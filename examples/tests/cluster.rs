@@ -1,24 +1,16 @@
 //! Examples run as clusters of 2 and 3 processes on loopback, started by the launcher, give
 //! the answer they give embedded.
 
-use std::process::Command;
 use std::time::Duration;
+
+mod binary;
 
 use blossom_examples::reach::Links;
 use blossom_net::launch::{Launch, Line, Outcome};
 
 /// What the example writes on stdout, run embedded.
 fn embedded(binary: &str, args: &[&str]) -> Vec<String> {
-    let output = Command::new(binary)
-        .args(args)
-        .output()
-        .expect("the example runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
+    binary::run(binary, args)
         .lines()
         .map(String::from)
         .collect()
