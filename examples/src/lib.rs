@@ -27,6 +27,19 @@ pub fn exit(name: &str, outcome: anyhow::Result<()>) -> std::process::ExitCode {
     }
 }
 
+/// Sends the logs of a served program (`blossom_net`'s, through `tracing`) to stderr: warnings
+/// and errors by default, more with `RUST_LOG` (`RUST_LOG=info` shows connections too).
+pub fn log_to_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // A second call (a test, say) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(filter)
+        .try_init();
+}
+
 /// The graph bundled with the examples: `ol-cedge` (7,035 edges; its closure has 146,120 pairs).
 pub const BUNDLED_GRAPH: &str = include_str!("../data/ol-cedge.tsv");
 

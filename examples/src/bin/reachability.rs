@@ -89,6 +89,7 @@ fn run() -> anyhow::Result<()> {
 /// Serves [`reach::Links`] until stopped: process 0 on `address`, the others tick with it.
 fn serve(config: &Config, address: &str) -> anyhow::Result<()> {
     use anyhow::Context;
+    blossom_examples::log_to_stderr();
     let links = reach::Links::with_config(config)?;
     let listener = match config.cluster.as_ref().map_or(0, |c| c.process) {
         0 => {
