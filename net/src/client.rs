@@ -108,6 +108,10 @@ impl<D: Column> Changes<D> {
     }
 }
 
+/// The largest reply a client reads (a tick's changes to one output): a server that announces
+/// more is cut off rather than trusted with the client's memory.
+pub const MAX_REPLY: usize = 1 << 30;
+
 /// How long a server has to answer a client's hello.
 const WELCOME: Duration = Duration::from_secs(10);
 
@@ -154,7 +158,7 @@ impl Client {
             client: format!("blossom-net {}", env!("CARGO_PKG_VERSION")),
         };
         wire::write_frame(&mut writer, &wire::frame(&hello)?).await?;
-        let welcome = tokio::time::timeout(WELCOME, wire::read_frame(&mut reader, usize::MAX))
+        let welcome = tokio::time::timeout(WELCOME, wire::read_frame(&mut reader, MAX_REPLY))
             .await
             .map_err(|_| ClientError::Server(format!("no welcome within {WELCOME:?}")))??;
         let (program, relations) = match wire::decode(&welcome.ok_or(WireError::Truncated)?)? {
@@ -280,7 +284,7 @@ impl Drop for Client {
 /// Hands each reply to its request; when the connection ends, tells every one still waiting.
 async fn read(mut reader: tokio::net::tcp::OwnedReadHalf, waiting: Arc<Mutex<Waiting>>) {
     let reason = loop {
-        let payload = match wire::read_frame(&mut reader, usize::MAX).await {
+        let payload = match wire::read_frame(&mut reader, MAX_REPLY).await {
             Ok(Some(payload)) => payload,
             Ok(None) => break "the server closed the connection".to_string(),
             Err(e) => break e.to_string(),

@@ -22,6 +22,6 @@ mod link;
 mod server;
 pub mod wire;
 
-pub use client::{Change, Changes, Client, ClientError, Retry};
+pub use client::{Change, Changes, Client, ClientError, MAX_REPLY, Retry};
 pub use link::LinkLimits;
 pub use server::{Limits, ServeError, Server, Stop};
