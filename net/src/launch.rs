@@ -192,8 +192,7 @@ impl Launch {
                     stop_all(&mut stops);
                     let error = error.to_string();
                     drop(events);
-                    let last_lines = drain(&mut told, &mut each);
-                    let _ = tokio::time::timeout(LAST_LINES, last_lines).await;
+                    drain(&mut told, &mut each).await;
                     return Ok(Outcome::NotStarted { process, error });
                 }
             }
@@ -259,8 +258,7 @@ impl Launch {
                 }
             }
         }
-        let last_lines = drain(&mut told, &mut each);
-        let _ = tokio::time::timeout(LAST_LINES, last_lines).await;
+        drain(&mut told, &mut each).await;
         Ok(outcome.unwrap_or(Outcome::Succeeded))
     }
 
@@ -363,13 +361,17 @@ fn stop_all(stops: &mut Vec<oneshot::Sender<()>>) {
     }
 }
 
-/// Hands on the lines still coming, until every relay and watcher is done.
+/// Hands on the lines still coming, until every relay and watcher is done, for at most
+/// [`LAST_LINES`].
 async fn drain(told: &mut mpsc::UnboundedReceiver<Event>, each: &mut impl FnMut(Line)) {
-    while let Some(event) = told.recv().await {
-        if let Event::Line(line) = event {
-            each(line);
+    let rest = async {
+        while let Some(event) = told.recv().await {
+            if let Event::Line(line) = event {
+                each(line);
+            }
         }
-    }
+    };
+    let _ = tokio::time::timeout(LAST_LINES, rest).await;
 }
 
 fn describe(status: Option<ExitStatus>) -> String {
