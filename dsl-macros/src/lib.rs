@@ -9,6 +9,7 @@ extern crate proc_macro;
 mod analysis;
 mod calm;
 mod codegen;
+mod device;
 mod diag;
 mod locate;
 mod parse;
@@ -37,7 +38,7 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let seals = seal::resolve(&hir)?;
     let calm = calm::calm(&hir, &seals);
     let mut plan = plan::plan(&hir, &analysis);
-    Ok(codegen::generate(&hir, &analysis, &mut plan, &calm))
+    codegen::generate(&hir, &analysis, &mut plan, &calm)
 }
 
 #[cfg(test)]
@@ -130,7 +131,10 @@ mod tests {
         // `distance` alone is a concatenation; `link`, `sources` and `copied` fold repeats.
         assert!(text.contains("let rel_distance = :: blossom :: rt :: concat"));
         for folded in ["link", "sources", "copied"] {
-            assert!(text.contains(&format!("let rel_{folded} = :: blossom :: rt :: union (")));
+            // Folded on the worker of its partition (`rt::place`).
+            assert!(text.contains(&format!(
+                "let rel_{folded} = :: blossom :: rt :: union_by ("
+            )));
         }
         // `dist` is not recursive here: the transition carries it to the next tick.
         assert!(text.contains("prev_dist"));

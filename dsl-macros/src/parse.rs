@@ -7,10 +7,10 @@
 //!           | attrs 'periodic' NAME '(' 'every' '=' expr ')' ';'  one row `(n: u64)` per firing
 //!           | attrs 'lattice' NAME '(' (col ':' Type),* ')' '->' Type ';'   a value per key
 //! columns  := (col ':' Type),* [ '=>' (col ':' Type),* ]       key columns before `=>`
-//! rule     := head MERGE body ';'                               MERGE: <=  <+  <-  <+-  <~
+//! rule     := ['#[device]' | '#[device(kernel = expr)]'] head MERGE body ';'   MERGE: <=  <+  <-  <+-  <~
 //! head     := NAME '(' expr,* ')'
 //! body     := item (',' item)*
-//! item     := ['!'] NAME '(' term,* ')' | 'if' expr | 'when' expr | 'let' pat '=' expr
+//! item     := ['!'] NAME '(' term,* ')' | 'if' expr | 'when' expr | 'let' pat [':' Type] '=' expr
 //! term     := '_' | variable | literal | other expression (a constant)
 //! ```
 //! Nothing is checked here beyond syntax; names and types are the business of `resolve`.
@@ -147,6 +147,57 @@ pub struct Rule {
     pub body: Vec<BodyItem>,
     /// The rule as written, spacing normalised: for reports and diagnostics.
     pub text: String,
+    /// `#[device]`: its map stage runs as an OpenCL kernel.
+    pub device: Option<DeviceMark>,
+}
+
+/// `#[device]` on a rule: the macro translates its `let`s and `if`s into an OpenCL kernel;
+/// `#[device(kernel = expr)]`: `expr` (a `blossom::device::Kernel`) is the kernel, and the
+/// rule's one `let` calls it as `kernel(args..)`.
+pub struct DeviceMark {
+    /// The attribute, for diagnostics about the rule's shape.
+    pub span: Span,
+    pub kernel: Option<Expr>,
+}
+
+impl DeviceMark {
+    /// The mark among a rule's attributes, the only attribute a rule may carry.
+    fn from_attrs(attrs: &[Attribute]) -> syn::Result<Option<DeviceMark>> {
+        let mut mark = None;
+        for attr in attrs {
+            if !attr.path().is_ident("device") || mark.is_some() {
+                return Err(syn::Error::new(
+                    attr.span(),
+                    "a rule takes one attribute, `#[device]` or `#[device(kernel = expr)]`; other attributes are for declarations",
+                ));
+            }
+            let kernel = match &attr.meta {
+                syn::Meta::Path(_) => None,
+                syn::Meta::List(list) => {
+                    let parsed = list.parse_args_with(|input: ParseStream| {
+                        let key: Ident = input.parse()?;
+                        if key != "kernel" {
+                            return Err(syn::Error::new(key.span(), "expected `kernel = expr`"));
+                        }
+                        input.parse::<Token![=]>()?;
+                        input.parse::<Expr>()
+                    })?;
+                    Some(parsed)
+                }
+                syn::Meta::NameValue(_) => {
+                    return Err(syn::Error::new(
+                        attr.span(),
+                        "expected `#[device]` or `#[device(kernel = expr)]`",
+                    ));
+                }
+            };
+            mark = Some(DeviceMark {
+                span: attr.span(),
+                kernel,
+            });
+        }
+        Ok(mark)
+    }
 }
 
 /// When a rule's head facts take effect (Bloom's four merges).
@@ -185,6 +236,9 @@ pub struct Head {
 }
 
 /// One conjunct of a rule body.
+// syn's expressions and patterns are large, and larger with proc-macro2's `span-locations`
+// (on in this crate's tests); a program has few items, so they are not boxed.
+#[allow(clippy::large_enum_variant)]
 pub enum BodyItem {
     Atom(Atom),
     If { expr: Expr },
@@ -202,6 +256,7 @@ pub struct Atom {
 }
 
 /// An argument of a body atom.
+#[allow(clippy::large_enum_variant)]
 pub enum Term {
     /// `_`: any value.
     Wildcard,
@@ -236,13 +291,10 @@ impl Parse for Program {
                     decls.push(parse_decl(&content, attrs, kind, first.span())?);
                 }
                 None => {
-                    if let Some(attr) = attrs.first() {
-                        return Err(syn::Error::new(
-                            attr.span(),
-                            "attributes are allowed on declarations only",
-                        ));
-                    }
-                    rules.push(content.parse()?);
+                    let device = DeviceMark::from_attrs(&attrs)?;
+                    let mut rule: Rule = content.parse()?;
+                    rule.device = device;
+                    rules.push(rule);
                 }
             }
         }
@@ -410,6 +462,7 @@ impl Parse for Rule {
             merge_tokens,
             body,
             text: tidy(&tokens),
+            device: None,
         })
     }
 }
@@ -514,7 +567,16 @@ impl Parse for BodyItem {
         }
         if input.peek(Token![let]) {
             input.parse::<Token![let]>()?;
-            let pat = Pat::parse_single(input)?;
+            let mut pat = Pat::parse_single(input)?;
+            if input.peek(Token![:]) {
+                // `let x: f32 = ..`: a pattern with its type, as in Rust.
+                pat = Pat::Type(syn::PatType {
+                    attrs: Vec::new(),
+                    pat: Box::new(pat),
+                    colon_token: input.parse()?,
+                    ty: Box::new(input.parse()?),
+                });
+            }
             input.parse::<Token![=]>()?;
             return Ok(BodyItem::Let {
                 pat,

@@ -72,6 +72,8 @@ pub enum Filter<'p> {
 pub struct RulePlan<'p> {
     pub rule: usize,
     pub stages: Vec<Stage<'p>>,
+    /// For a rule marked `#[device]`, the code of its one stage (`codegen::device`).
+    pub device: Option<proc_macro2::TokenStream>,
 }
 
 /// One atom of a rule and the work done right after it.
@@ -397,6 +399,7 @@ fn plan_rule<'p>(
     RulePlan {
         rule: index,
         stages,
+        device: None,
     }
 }
 

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::device::DevicePolicy;
+use crate::rt::Placement;
 use crate::{Addr, Error, Network};
 
 /// How many workers run a program, and whether they span several processes.
@@ -25,6 +27,12 @@ pub struct Config {
     /// Nodes that live in other programs, with where those are served (`host:port`): a row
     /// a channel sends to one of them leaves this program (see `blossom_net::Server`).
     pub remotes: BTreeMap<Addr, String>,
+    /// Where rows live: by the partition keys the plan chose (the default), or spread by whole
+    /// rows, as differential dataflow does by default (to compare; `--placement naive`).
+    pub placement: Placement,
+    /// Where device rules run: on an OpenCL device when there is one (the default), or on the
+    /// CPU (`--device cpu`).
+    pub device: DevicePolicy,
 }
 
 /// The processes of a timely cluster, from this process's point of view.
@@ -53,7 +61,21 @@ impl Config {
             inspect: cfg!(debug_assertions),
             network: Network::default(),
             remotes: BTreeMap::new(),
+            placement: Placement::Planned,
+            device: DevicePolicy::Auto,
         }
+    }
+
+    /// The same configuration, running device rules as `device` says.
+    pub fn device(mut self, device: DevicePolicy) -> Self {
+        self.device = device;
+        self
+    }
+
+    /// The same configuration, placing rows by `placement`.
+    pub fn placement(mut self, placement: Placement) -> Self {
+        self.placement = placement;
+        self
     }
 
     /// The same configuration, with node `node` living in the program served at `endpoint`
@@ -143,6 +165,11 @@ impl Config {
     /// `--remote NODE=host:port` (repeated) says that node `NODE` lives in the program served
     /// there ([`Config::remote`]).
     ///
+    /// `--device cpu` runs device rules on the CPU even where there is an OpenCL device.
+    ///
+    /// `--placement naive` spreads every relation by its whole rows instead of the plan's
+    /// partition keys ([`Placement::Naive`]), to measure what the plan saves.
+    ///
     /// `--addresses host:port,host:port,...` gives the processes' addresses on the command line
     /// instead of a hostfile (what `blossom launch` passes, so that a remote process needs no
     /// file); with it, `-n` may be left out.
@@ -163,6 +190,8 @@ impl Config {
         let mut addresses: Option<Vec<String>> = None;
         let mut report = false;
         let mut remotes = BTreeMap::new();
+        let mut placement = Placement::Planned;
+        let mut device = DevicePolicy::Auto;
         let mut rest = Vec::new();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -194,6 +223,28 @@ impl Config {
                     addresses = Some(list);
                 }
                 "-r" | "--report" => report = true,
+                "--device" => {
+                    device = match value(&flag)?.as_str() {
+                        "auto" => DevicePolicy::Auto,
+                        "cpu" => DevicePolicy::Cpu,
+                        other => {
+                            return Err(Error::Config(format!(
+                                "--device expects auto or cpu, found {other:?}"
+                            )));
+                        }
+                    }
+                }
+                "--placement" => {
+                    placement = match value(&flag)?.as_str() {
+                        "planned" => Placement::Planned,
+                        "naive" => Placement::Naive,
+                        other => {
+                            return Err(Error::Config(format!(
+                                "--placement expects planned or naive, found {other:?}"
+                            )));
+                        }
+                    }
+                }
                 "--remote" => {
                     let text = value(&flag)?;
                     let parsed = text.split_once('=').and_then(|(node, endpoint)| {
@@ -220,6 +271,8 @@ impl Config {
             cluster.report = report;
         }
         config.remotes = remotes;
+        config.placement = placement;
+        config.device = device;
         Ok((config, rest))
     }
 

@@ -25,6 +25,97 @@ pub struct Explain {
     pub edges: &'static [EdgeInfo],
     /// Every output, labelled by the CALM analysis.
     pub outputs: &'static [OutputInfo],
+    /// Where each relation's rows live, and which exchanges move rows between workers.
+    pub placement: PlacementInfo,
+}
+
+/// The placement half of the plan: a row of a relation partitioned by columns lives on the
+/// worker its key's hash picks, and an exchange moves rows to the worker of their key.
+#[derive(Debug, Serialize)]
+pub struct PlacementInfo {
+    /// Where each relation's rows live, in declaration order.
+    pub relations: &'static [HomeInfo],
+    /// Every exchange, numbered as [`crate::Runtime::exchanged`] counts the rows it moved.
+    pub exchanges: &'static [ExchangeInfo],
+}
+
+/// Where one relation's rows live.
+#[derive(Debug, Serialize)]
+pub struct HomeInfo {
+    /// The relation.
+    pub relation: &'static str,
+    /// The columns whose hash picks a row's worker, in order; empty when no key places it.
+    pub by: &'static [&'static str],
+    /// How the plan came to it, in words.
+    pub how: &'static str,
+}
+
+/// An exchange: rows sent to the worker that owns their key.
+#[derive(Debug, Serialize)]
+pub struct ExchangeInfo {
+    /// What it exchanges, in words.
+    pub what: &'static str,
+    /// The relation whose rows it moves (`None` for a rule's matches between two joins).
+    pub relation: Option<&'static str>,
+    /// What routes a row: column or variable names.
+    pub by: &'static [&'static str],
+    /// Whether every row is on its worker already (its relation lives by this key), so that
+    /// it moves none. Otherwise about `(w - 1) / w` of its rows move, on `w` workers.
+    pub local: bool,
+    /// The rules that read what it arranges.
+    pub rules: &'static [usize],
+}
+
+impl fmt::Display for PlacementInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "placement (a row lives on the worker its key's hash picks):"
+        )?;
+        for home in self.relations {
+            match home.by {
+                [] => writeln!(f, "  {}: {}", home.relation, home.how)?,
+                by => writeln!(
+                    f,
+                    "  {} by ({}): {}",
+                    home.relation,
+                    by.join(", "),
+                    home.how
+                )?,
+            }
+        }
+        if self.exchanges.is_empty() {
+            return writeln!(f, "exchanges: none");
+        }
+        writeln!(
+            f,
+            "exchanges (on w workers, one that moves sends about (w-1)/w of its rows):"
+        )?;
+        for (index, exchange) in self.exchanges.iter().enumerate() {
+            let rules: Vec<String> = exchange.rules.iter().map(|r| r.to_string()).collect();
+            let rules = match rules.as_slice() {
+                [] => String::new(),
+                [one] => format!(" for rule {one}"),
+                more => format!(" for rules {}", more.join(", ")),
+            };
+            let of = exchange
+                .relation
+                .map(|r| format!("{r} "))
+                .unwrap_or_default();
+            let moves = if exchange.local {
+                "local, moves nothing"
+            } else {
+                "moves rows"
+            };
+            writeln!(
+                f,
+                "  #{index} {of}by ({}): {}{rules}; {moves}",
+                exchange.by.join(", "),
+                exchange.what
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// What a path from a source to an output needs, as Bud labels it: the CALM analysis.
@@ -353,6 +444,6 @@ impl fmt::Display for Explain {
                 rule(f, index)?;
             }
         }
-        Ok(())
+        write!(f, "{}", self.placement)
     }
 }

@@ -2,7 +2,8 @@
 //! by stratum; an edge per rule reading one relation to derive another. Monotone edges are
 //! plain, points of order (non-monotone edges) bold and red with their reason, sealed ones
 //! green, channel sends dashed, and next-tick edges (`<+`, `<-`, `<+-`) dotted. Each output
-//! carries its label.
+//! carries its label, each relation placed by a key that key, and each edge whose join moves
+//! the rows it reads to other workers the key it moves them by.
 
 use std::fmt::Write;
 
@@ -38,9 +39,15 @@ impl Explain {
         let kind = (self.relations.iter())
             .find(|r| r.name == name)
             .map_or("", |r| r.kind);
-        match self.output(name) {
+        let text = match self.output(name) {
             Some(output) => format!("{name}: {kind} ({})", output.label.letter()),
             None => format!("{name}: {kind}"),
+        };
+        // Where its rows live, when a key places them.
+        let home = (self.placement.relations.iter()).find(|h| h.relation == name);
+        match home.map(|h| h.by) {
+            Some(by) if !by.is_empty() => format!("{text}, by {}", by.join(", ")),
+            _ => text,
         }
     }
 
@@ -56,6 +63,12 @@ impl Explain {
             let short: String = reason.split(" (").next().unwrap_or(reason).into();
             text.push_str(": ");
             text.push_str(&short);
+        }
+        // Whether the rule's join moves the rows it reads here to other workers.
+        let moved = (self.placement.exchanges.iter())
+            .find(|x| x.relation == Some(edge.from) && x.rules.contains(&edge.rule) && !x.local);
+        if let Some(exchange) = moved {
+            text.push_str(&format!("; moves by {}", exchange.by.join(", ")));
         }
         text
     }
@@ -262,6 +275,23 @@ pub(crate) fn json(explain: &Explain) -> String {
             ("paths", array(paths)),
         ])
     });
+    let homes = explain.placement.relations.iter().map(|h| {
+        object(&[
+            ("relation", string(h.relation)),
+            ("by", strings(h.by)),
+            ("how", string(h.how)),
+        ])
+    });
+    let exchanges = explain.placement.exchanges.iter().map(|x| {
+        object(&[
+            ("what", string(x.what)),
+            ("relation", x.relation.map_or("null".into(), string)),
+            ("by", strings(x.by)),
+            ("local", x.local.to_string()),
+            ("rules", numbers(x.rules)),
+        ])
+    });
+    let placement = object(&[("relations", array(homes)), ("exchanges", array(exchanges))]);
     object(&[
         ("program", string(explain.program)),
         ("relations", array(relations)),
@@ -271,5 +301,6 @@ pub(crate) fn json(explain: &Explain) -> String {
         ("carried", strings(explain.carried)),
         ("edges", array(edges)),
         ("outputs", array(outputs)),
+        ("placement", placement),
     ])
 }

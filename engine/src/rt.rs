@@ -14,8 +14,11 @@ use differential_dataflow::{ExchangeData, VecCollection};
 use timely::progress::Timestamp;
 
 pub mod fixpoint;
+pub mod place;
 pub mod retract;
 mod runs;
+
+pub use place::{Placement, arrange_at, devices, partition_rows, union_by};
 
 pub use crate::io::WorkerIo;
 pub use differential_dataflow::operators::iterate::Variable;
@@ -72,22 +75,23 @@ fn scan_boxed<'s, T: Time, D: Column, E: Column>(
     rel.clone().flat_map(move |row| logic(&row))
 }
 
-/// Arranges a relation by a key, keeping only the columns later steps need.
+/// Arranges a relation by a key, keeping only the columns later steps need, on the workers
+/// that own the keys (exchange `exchange` of the plan).
 pub fn index<'s, T: Time, D: Column, K: Column, V: Column>(
     rel: &Rel<'s, T, D>,
+    exchange: usize,
     logic: impl Fn(&D) -> Option<(K, V)> + 'static,
 ) -> Index<'s, T, K, V> {
-    index_boxed(rel, Box::new(logic))
+    index_boxed(rel, exchange, Box::new(logic))
 }
 
 #[inline(never)]
 fn index_boxed<'s, T: Time, D: Column, K: Column, V: Column>(
     rel: &Rel<'s, T, D>,
+    exchange: usize,
     logic: RowLogic<D, (K, V)>,
 ) -> Index<'s, T, K, V> {
-    rel.clone()
-        .flat_map(move |row| logic(&row))
-        .arrange_by_key()
+    arrange_at(rel.clone().flat_map(move |row| logic(&row)), exchange)
 }
 
 /// Joins two arranged relations on their key; `logic` filters and builds each output row.
@@ -109,24 +113,26 @@ fn join_boxed<'s, T: Time, K: Column, V1: Column, V2: Column, D: Column>(
         .join_core(right.clone(), move |key, v1, v2| logic(key, v1, v2))
 }
 
-/// The distinct keys of a relation's rows, arranged: what a negation tests against.
+/// The distinct keys of a relation's rows, arranged: what a negation tests against. The
+/// keys move to their workers once (exchange `exchange`), where they are made distinct and
+/// arranged.
 pub fn key_set<'s, T: Time, D: Column, K: Column>(
     rel: &Rel<'s, T, D>,
+    exchange: usize,
     logic: impl Fn(&D) -> Option<K> + 'static,
 ) -> Index<'s, T, K, ()> {
-    key_set_boxed(rel, Box::new(logic))
+    key_set_boxed(rel, exchange, Box::new(logic))
 }
 
 #[inline(never)]
 fn key_set_boxed<'s, T: Time, D: Column, K: Column>(
     rel: &Rel<'s, T, D>,
+    exchange: usize,
     logic: RowLogic<D, K>,
 ) -> Index<'s, T, K, ()> {
-    rel.clone()
-        .flat_map(move |row| logic(&row))
-        .distinct()
-        .map(|key| (key, ()))
-        .arrange_by_key()
+    let keys = rel.clone().flat_map(move |row| logic(&row));
+    let keys = union_by(rel.scope(), vec![keys], exchange, None);
+    arrange_at(keys.map(|key| (key, ())), exchange)
 }
 
 /// The left rows whose key is not in `right` (a negated atom); `logic` builds each output row.
@@ -283,9 +289,13 @@ pub fn recursive<'s, D: Column>(
     Variable::new(scope, Product::new(0, 1))
 }
 
-/// Arranges a relation of `(key, value)` pairs by key: a join's result feeding the next join.
-pub fn arrange<'s, T: Time, K: Column, V: Column>(rel: Rel<'s, T, (K, V)>) -> Index<'s, T, K, V> {
-    rel.arrange_by_key()
+/// Arranges a relation of `(key, value)` pairs by key: a join's result feeding the next join
+/// (exchange `exchange` of the plan).
+pub fn arrange<'s, T: Time, K: Column, V: Column>(
+    rel: Rel<'s, T, (K, V)>,
+    exchange: usize,
+) -> Index<'s, T, K, V> {
+    arrange_at(rel, exchange)
 }
 
 /// Checks at compile time that a declared column type can be stored in a relation.

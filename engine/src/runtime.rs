@@ -8,6 +8,8 @@ use std::thread::Thread;
 
 use timely::communication::WorkerGuards;
 
+use crate::device::{DeviceStats, SharedStats};
+use crate::rt::place::Exchanges;
 use crate::worker::{self, Command, Dataflow, Report};
 use crate::{Addr, Clock, Config, Error, SystemClock};
 
@@ -26,6 +28,10 @@ pub struct Runtime {
     remotes: BTreeMap<Addr, String>,
     /// This process's index in its cluster (0 when embedded).
     process: usize,
+    /// What each exchange of the plan moved between this process's workers.
+    exchanges: Arc<Exchanges>,
+    /// What this process's device rules did.
+    device_stats: Arc<SharedStats>,
 }
 
 /// The channels to this process's workers, shared by the runtime and its output handles.
@@ -53,11 +59,17 @@ impl Runtime {
         let timely_config = config.to_timely()?;
         let lens: Vec<Arc<AtomicI64>> = (0..outputs).map(|_| Arc::default()).collect();
         let (reports_tx, reports) = mpsc::channel();
+        let exchanges = Arc::<Exchanges>::default();
+        let device_stats = Arc::<SharedStats>::default();
         let settings = worker::Settings {
             gather: config.processes() > 1,
             inspect: config.inspect,
             network: config.network.clone(),
             remotes: config.remotes.keys().copied().collect(),
+            placement: config.placement,
+            exchanges: exchanges.clone(),
+            device: config.device,
+            device_stats: device_stats.clone(),
         };
         let worker_lens = lens.clone();
         let guards = timely::execute(timely_config, move |worker| {
@@ -96,7 +108,22 @@ impl Runtime {
             node_clocks: BTreeMap::new(),
             remotes: config.remotes.clone(),
             process: config.cluster.as_ref().map_or(0, |c| c.process),
+            exchanges,
+            device_stats,
         })
+    }
+
+    /// The rows each exchange of the program's plan sent from one worker to another so far,
+    /// summed over this process's workers: exchange `i` is `explain().placement.exchanges[i]`.
+    /// An exchange that ran on no worker (a stratum that runs another way) is absent.
+    pub fn exchanged(&self) -> BTreeMap<usize, u64> {
+        self.exchanges.moved()
+    }
+
+    /// What this process's device rules did so far: batches and rows run on an OpenCL device
+    /// and on the CPU, and batches that fell back to the CPU after a device error.
+    pub fn device_stats(&self) -> DeviceStats {
+        self.device_stats.snapshot()
     }
 
     /// This process's index in its cluster: 0 when embedded or on several threads. Process 0

@@ -30,6 +30,12 @@ pub(crate) struct Settings {
     pub network: Network,
     /// Nodes in other programs: channel rows to them leave the dataflow.
     pub remotes: std::collections::BTreeSet<crate::Addr>,
+    /// Where rows live, and the counts of what each exchange moved.
+    pub placement: crate::rt::Placement,
+    pub exchanges: Arc<crate::rt::place::Exchanges>,
+    /// Where device rules run, and the counts of what they did.
+    pub device: crate::device::DevicePolicy,
+    pub device_stats: Arc<crate::device::SharedStats>,
 }
 
 /// What the host asks of a worker.
@@ -107,8 +113,18 @@ fn serve(
     lens: Vec<Arc<AtomicI64>>,
     reports: &mpsc::Sender<Report>,
 ) -> Result<(), String> {
+    let context = crate::rt::place::Building {
+        placement: settings.placement,
+        exchanges: settings.exchanges.clone(),
+        devices: std::rc::Rc::new(std::cell::RefCell::new(crate::device::Devices::new(
+            settings.device,
+            settings.device_stats.clone(),
+        ))),
+    };
     let mut io = WorkerIo::new(settings, lens);
-    worker.dataflow::<Tick, _, _>(|scope| dataflow(scope, &mut io));
+    crate::rt::place::building(context, || {
+        worker.dataflow::<Tick, _, _>(|scope| dataflow(scope, &mut io))
+    });
     let (commands_tx, commands) = mpsc::channel();
     let ready = Report::Ready {
         commands: commands_tx,

@@ -20,8 +20,8 @@ fn dataflow(scope: Scope<'_, Tick>, io: &mut WorkerIo) {
         let (path_var, path) = rt::recursive::<(u32, u32)>(inner);
         let link = link.clone().enter(inner);
         let base = rt::scan(&link, |&(a, b)| Some((a, b)));
-        let left = rt::index(&path, |&(a, b)| Some(((b,), (a,))));
-        let right = rt::index(&link, |&(b, c)| Some(((b,), (c,))));
+        let left = rt::index(&path, 0, |&(a, b)| Some(((b,), (a,))));
+        let right = rt::index(&link, 1, |&(b, c)| Some(((b,), (c,))));
         let step = rt::join(&left, &right, |_, &(a,), &(c,)| Some((a, c)));
         let next = rt::union(inner, vec![base, step]);
         path_var.set(next.clone());

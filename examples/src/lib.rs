@@ -10,6 +10,7 @@ pub mod quorum;
 pub mod reach;
 pub mod report;
 pub mod ring;
+pub mod serving;
 pub mod shortest;
 pub mod straggler;
 pub mod unreachable;

@@ -20,7 +20,7 @@ use blossom::lattices::functions::Total;
 use blossom::{Addr, Config, Network};
 use blossom_examples::coordination;
 use blossom_examples::{
-    ads, cart, paths, quorum, reach, ring, shortest, straggler, unreachable, wordcount,
+    ads, cart, paths, quorum, reach, ring, serving, shortest, straggler, unreachable, wordcount,
 };
 
 /// Each output's label, by name.
@@ -346,7 +346,7 @@ fn binaries_explain_in_four_formats() {
     assert!(dot.starts_with("digraph \"Unreachable\""), "{dot}");
     assert!(
         dot.contains(
-            "\"reached\" -> \"unreachable\" [label=\"rule 4: negates reached\", color=red"
+            "\"reached\" -> \"unreachable\" [label=\"rule 4: negates reached; moves by n\", color=red"
         ),
         "{dot}"
     );
@@ -388,9 +388,13 @@ fn every_report_matches_its_reviewed_snapshot() {
         ("quorum_count", coordination::QuorumCount::explain()),
         ("max_ring", coordination::MaxRing::explain()),
         ("straggler", straggler::Admission::explain()),
+        ("prediction_serving", serving::Serving::explain()),
     ];
     for (name, explain) in programs {
         insta::assert_snapshot!(name, explain.coordination().to_string());
+        // Where its rows live and what moves between workers: part of `explain`.
+        insta::assert_snapshot!(format!("{name}_placement"), explain.placement.to_string());
+        assert!(explain.to_string().contains(&explain.placement.to_string()));
         // The other three formats, each naming every output with its label.
         let (json, mermaid, dot) = (explain.to_json(), explain.mermaid(), explain.dot());
         assert!(
@@ -398,6 +402,10 @@ fn every_report_matches_its_reviewed_snapshot() {
             "{name}: {json}"
         );
         assert!(mermaid.starts_with("flowchart LR"), "{name}: {mermaid}");
+        assert!(
+            json.contains("\"placement\": {\"relations\""),
+            "{name}: {json}"
+        );
         assert!(dot.starts_with("digraph"), "{name}: {dot}");
         for output in explain.outputs {
             let labelled = format!("{}: output ({})", output.name, output.label.letter());

@@ -54,6 +54,7 @@ pub fn generate(
     plan: &Plan,
     calm: &Calm,
     fixpoints: &[Option<super::fixpoint::SemiNaive>],
+    place: &super::place::Placement,
 ) -> TokenStream {
     let program = hir.program.name.to_string();
     let relations = hir.relations.iter().map(|decl| {
@@ -88,6 +89,9 @@ pub fn generate(
                         })
                         .collect();
                     match (stage.index, key.is_empty()) {
+                        (None, _) if rule.rule.device.is_some() => format!(
+                            "map {relation} on an OpenCL device, in batches per tick (the CPU when there is none)"
+                        ),
                         (None, _) => format!("scan {relation}"),
                         (Some(index), _) if stage.negated => {
                             format!(
@@ -159,6 +163,7 @@ pub fn generate(
         .iter()
         .map(|&r| hir.relations[r].name.to_string());
     let (edges, outputs) = coordination(hir, calm);
+    let placement = placement(hir, place);
     quote! {
         static EXPLAIN: ::blossom::Explain = ::blossom::Explain {
             program: #program,
@@ -169,9 +174,88 @@ pub fn generate(
             carried: &[#(#carried),*],
             edges: &[#(#edges),*],
             outputs: &[#(#outputs),*],
+            placement: #placement,
         };
         &EXPLAIN
     }
+}
+
+/// The placement of `hir`'s relations and its exchanges, as a `PlacementInfo` expression.
+fn placement(hir: &Hir, place: &super::place::Placement) -> TokenStream {
+    use super::place::Home;
+    let names = |r: usize, columns: &[usize]| -> Vec<String> {
+        (columns.iter())
+            .map(|&c| hir.relations[r].columns[c].name.to_string())
+            .collect()
+    };
+    let homes = place.homes.iter().enumerate().map(|(r, home)| {
+        let relation = hir.relations[r].name.to_string();
+        let (by, how) = match home {
+            Home::Key {
+                columns,
+                declared: true,
+                ..
+            } => {
+                let by = names(r, columns);
+                let how = format!("declared: #[partition({})]", by.join(", "));
+                (by, how)
+            }
+            Home::Key { columns, joins, .. } => {
+                let plural = if *joins == 1 {
+                    "join reads"
+                } else {
+                    "joins read"
+                };
+                (
+                    names(r, columns),
+                    format!("chosen: {joins} {plural} it by this key"),
+                )
+            }
+            Home::Row => {
+                let all: Vec<usize> = (0..hir.relations[r].columns.len()).collect();
+                (
+                    names(r, &all),
+                    "by the whole row: no join reads it by a key".into(),
+                )
+            }
+            Home::Host => (
+                Vec::new(),
+                "where the host puts its rows: no join reads it".into(),
+            ),
+            Home::Derived(rule) => (
+                Vec::new(),
+                format!("where rule {rule} derives it: its rows need no folding"),
+            ),
+            Home::Lattice(columns) => (
+                names(r, columns),
+                "by its key, where its values merge".into(),
+            ),
+            Home::SemiNaive => (Vec::new(), "as its semi-naive stratum places it".into()),
+        };
+        quote!(::blossom::explain::HomeInfo { relation: #relation, by: &[#(#by),*], how: #how })
+    });
+    let exchanges = place.exchanges.iter().map(|exchange| {
+        let relation = match exchange.relation {
+            Some(r) => {
+                let name = hir.relations[r].name.to_string();
+                quote!(::core::option::Option::Some(#name))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        let (what, by, local, rules) = (
+            &exchange.what,
+            &exchange.by,
+            exchange.local,
+            &exchange.rules,
+        );
+        quote!(::blossom::explain::ExchangeInfo {
+            what: #what, relation: #relation, by: &[#(#by),*], local: #local, rules: &[#(#rules),*],
+        })
+    });
+    quote!(::blossom::explain::PlacementInfo {
+        relations: &[#(#homes),*],
+        exchanges: &[#(#exchanges),*],
+    })
 }
 
 /// The CALM analysis of `hir`, as `EdgeInfo` and `OutputInfo` expressions.

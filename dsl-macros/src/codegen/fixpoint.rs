@@ -262,6 +262,7 @@ pub(crate) fn body(
         Parts::Stratum(&carried, Some(&stores)),
         &fixpoint,
         &rt,
+        None,
     );
     let supports = semi_naive.supports.as_ref().map(|s| &s.code);
     let sets = stratum.relations.iter().map(|&r| {

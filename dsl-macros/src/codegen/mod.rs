@@ -4,8 +4,10 @@
 //! names carry `Span::mixed_site()`, so they cannot capture or be captured by the user's
 //! variables; the user's expressions keep their own spans, so type errors point at them.
 
+mod device;
 mod explain;
 mod fixpoint;
+mod place;
 
 pub(crate) use explain::rule_text;
 mod rule;
@@ -65,7 +67,12 @@ pub(crate) fn row_type(decl: &Decl) -> TokenStream {
 }
 
 /// The whole expansion of a program.
-pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) -> TokenStream {
+pub fn generate(
+    hir: &Hir,
+    analysis: &Analysis,
+    plan: &mut Plan,
+    calm: &Calm,
+) -> syn::Result<TokenStream> {
     let program = hir.program;
     let name = &program.name;
     let vis = &program.vis;
@@ -88,7 +95,10 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
     let fields = inputs.iter().chain(&outputs).map(|decl| {
         let field = &decl.name;
         let row = row_type(decl);
-        let docs = &decl.attrs;
+        let docs = decl
+            .attrs
+            .iter()
+            .filter(|a| !a.path().is_ident("partition"));
         let signature = explain::signature(decl);
         let (handle, what) = match decl.kind {
             Kind::Input => (quote!(::blossom::Input<#row>), "Input"),
@@ -201,19 +211,38 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
     plan.transition
         .reads
         .retain(|&r| !kept.contains(&r) || read_later(r));
+    device::generate(hir, plan)?;
     let plan = &*plan;
-    let dataflow = dataflow(hir, analysis, plan, calm, &early, &fixpoints);
+    let semi_naive: Vec<bool> = fixpoints.iter().map(Option::is_some).collect();
+    let place = place::place(hir, plan, &semi_naive, |r| {
+        let (s, stratum) =
+            (plan.strata.iter().enumerate()).find(|(_, stratum)| stratum.relations.contains(&r))?;
+        let carried: Vec<usize> = (stratum.relations.iter().copied())
+            .filter(|r| plan.carried.contains(r))
+            .collect();
+        let folded = stratum::folded(hir, &stratum.rules, &stratum.relations, &carried, r);
+        (!semi_naive[s]).then_some(folded)
+    })?;
+    let dataflow = dataflow(hir, analysis, plan, calm, &early, &fixpoints, &place);
     let strata = (plan.strata.iter().zip(&early).enumerate()).map(|(index, (stratum, early))| {
         let semi_naive = fixpoints[index].as_ref();
-        stratum::generate(hir, index, stratum, semi_naive, &plan.carried, early)
+        stratum::generate(
+            hir,
+            index,
+            stratum,
+            semi_naive,
+            &plan.carried,
+            early,
+            &place,
+        )
     });
     let transition = (!plan.carried.is_empty())
-        .then(|| stratum::transition(hir, &plan.transition, &plan.carried));
-    let explain = explain::generate(hir, analysis, plan, calm, &fixpoints);
+        .then(|| stratum::transition(hir, &plan.transition, &plan.carried, &place));
+    let explain = explain::generate(hir, analysis, plan, calm, &fixpoints, &place);
     let checks = type_checks(hir);
     let served = served(name, &inputs, &outputs, &channels);
 
-    quote! {
+    Ok(quote! {
         #(#attrs)*
         #vis struct #name {
             #(#fields,)*
@@ -271,6 +300,18 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
                 self.#runtime.ticks()
             }
 
+            /// The rows each exchange of the plan sent from one worker to another so far:
+            /// exchange `i` is `explain().placement.exchanges[i]` (see `Runtime::exchanged`).
+            pub fn exchanged(&self) -> ::std::collections::BTreeMap<usize, u64> {
+                self.#runtime.exchanged()
+            }
+
+            /// What the program's device rules did so far: rows run on an OpenCL device and
+            /// on the CPU (see `Runtime::device_stats`).
+            pub fn device_stats(&self) -> ::blossom::device::DeviceStats {
+                self.#runtime.device_stats()
+            }
+
             /// Handles to read every table, scratch and channel, as tests do: reading one is an
             /// error unless the program keeps them (`Config::inspect`).
             pub fn state(&self) -> #state_name {
@@ -296,7 +337,7 @@ pub fn generate(hir: &Hir, analysis: &Analysis, plan: &mut Plan, calm: &Calm) ->
         const _: fn() = || { #checks };
 
         #served
-    }
+    })
 }
 
 /// The program's inputs and outputs as [`blossom::Served`] names them to a server: a
@@ -381,6 +422,7 @@ fn dataflow(
     calm: &Calm,
     early_rules: &[Vec<(usize, Vec<usize>)>],
     fixpoints: &[Option<fixpoint::SemiNaive>],
+    place: &place::Placement,
 ) -> TokenStream {
     let scope = internal("scope");
     let io = internal("io");
@@ -396,10 +438,20 @@ fn dataflow(
                 e.kind == crate::analysis::EdgeKind::Aggregated
                     && hir.relations[e.from].name == decl.name
             });
-            if aggregated {
-                quote!(let #local = ::blossom::rt::distinct(#io.input::<#row>(#scope));)
-            } else {
-                quote!(let #local = #io.input::<#row>(#scope);)
+            let r = (hir.relations.iter()).position(|d| d.name == decl.name);
+            let exchange = r.and_then(|r| place.id(place::Site::Input(r)));
+            let input = quote!(#io.input::<#row>(#scope));
+            match (aggregated, exchange) {
+                (true, Some(id)) => {
+                    let key = place.key_function(hir, r.unwrap_or_default());
+                    quote!(let #local = ::blossom::rt::union_by(#scope, ::std::vec![#input], #id, #key);)
+                }
+                (true, None) => quote!(let #local = ::blossom::rt::distinct(#input);),
+                (false, Some(id)) => {
+                    let key = place.key_function(hir, r.unwrap_or_default());
+                    quote!(let #local = ::blossom::rt::partition_rows(#input, #id, #key);)
+                }
+                (false, None) => quote!(let #local = #input;),
             }
         });
     let keyed = hir.relations.iter().any(|d| d.key.is_some());

@@ -7,6 +7,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use super::place::{Placement, Site};
 use super::{internal, relation_local, row_type};
 use crate::parse::variable;
 use crate::plan::{Coercions, Filter, IndexPlan, KeyPart, RulePlan, Stage, Use};
@@ -86,8 +87,11 @@ pub fn index(
     plan: &IndexPlan,
     rt: &TokenStream,
     stored: Option<&TokenStream>,
+    exchange: Option<usize>,
 ) -> TokenStream {
     let decl = hir.relations[plan.relation];
+    // Differential's indexes take the number of their exchange; a semi-naive stratum's none.
+    let exchange = exchange.map(|id| quote!(#id,));
     let arity = decl.columns.len();
     let (row, rel, local) = (internal("row"), relation_local(decl), index_local(position));
     let row_ty = row_type(decl);
@@ -99,7 +103,7 @@ pub fn index(
     let key = tuple(plan.key.iter().map(copy));
     if plan.keys_only {
         return quote! {
-            let #local = #rt::key_set(&#rel, move |#row: &#row_ty| {
+            let #local = #rt::key_set(&#rel, #exchange move |#row: &#row_ty| {
                 #(#filters)*
                 ::core::option::Option::Some(#key)
             });
@@ -117,7 +121,7 @@ pub fn index(
             let var = super::stratum::variable_local(decl);
             quote!(let #local = #var.index_by(#forward, #inverse);)
         }
-        None => quote!(let #local = #rt::index(&#rel, #forward);),
+        None => quote!(let #local = #rt::index(&#rel, #exchange #forward);),
     }
 }
 
@@ -213,9 +217,24 @@ pub fn generate(
     plan: &RulePlan,
     rt: &TokenStream,
     stored: Option<&TokenStream>,
+    place: Option<(&Placement, Option<usize>)>,
 ) -> TokenStream {
     let rule = &hir.rules[plan.rule];
     let stage_local = internal("stage");
+    // The number of the exchange at `site`, as an argument (differential strata only).
+    let exchange = |site: &dyn Fn(Option<usize>) -> Site| {
+        let id = place.and_then(|(place, scope)| place.id(site(scope)));
+        id.map(|id| quote!(#id,))
+    };
+    let scan = exchange(&|scope| Site::Scan(scope, plan.rule));
+    if let Some(device) = &plan.device {
+        let local = local(plan.rule);
+        let text = super::explain::rule_text(rule.rule);
+        return quote! {
+            #[doc = #text]
+            let #local = { #device #stage_local };
+        };
+    }
     let steps = plan.stages.iter().enumerate().map(|(k, stage)| {
         let body = closure_body(hir, rule, stage);
         let last = stage.next.is_none();
@@ -229,10 +248,11 @@ pub fn generate(
                     quote!(let #stage_local = #var.index_by(#forward, #inverse);)
                 }
                 None if last => quote!(let #stage_local = #rt::scan(&#rel, #forward);),
-                None => quote!(let #stage_local = #rt::index(&#rel, #forward);),
+                None => quote!(let #stage_local = #rt::index(&#rel, #scan #forward);),
             }
         } else {
             let index = index_local(stage.index.unwrap_or_default());
+            let arrange = exchange(&|scope| Site::Arrange(scope, plan.rule, k));
             let (k, l, r) = (internal("key"), internal("left"), internal("right"));
             let join = if stage.negated {
                 quote!(#rt::antijoin(&#stage_local, &#index, move |#k, #l| #body))
@@ -242,7 +262,7 @@ pub fn generate(
             if last {
                 quote!(let #stage_local = #join;)
             } else {
-                quote!(let #stage_local = #rt::arrange(#join);)
+                quote!(let #stage_local = #rt::arrange(#join, #arrange);)
             }
         }
     });

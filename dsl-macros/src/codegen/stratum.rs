@@ -5,6 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::fixpoint::Stores;
+use super::place::{Placement, Site};
 use super::{internal, relation_local, row_type, rule};
 use crate::calm::{Calm, Label};
 use crate::parse::{Kind, Merge};
@@ -70,6 +71,7 @@ pub fn generate(
     semi_naive: Option<&super::fixpoint::SemiNaive>,
     carried: &[usize],
     early: &[(usize, Vec<usize>)],
+    place: &Placement,
 ) -> TokenStream {
     let function = format_ident!("__stratum_{}", index);
     let scope = internal("scope");
@@ -114,7 +116,7 @@ pub fn generate(
     let body = if stratum.recursive {
         match semi_naive {
             Some(semi_naive) => super::fixpoint::body(hir, stratum, &carried, semi_naive),
-            None => recursive_body(hir, stratum, &carried),
+            None => recursive_body(hir, stratum, &carried, (place, Some(index))),
         }
     } else {
         let parts = Parts::Stratum(&carried, None);
@@ -126,6 +128,7 @@ pub fn generate(
             parts,
             &scope,
             &quote!(::blossom::rt),
+            Some((place, Some(index))),
         )
     };
     let names: Vec<String> = stratum
@@ -150,7 +153,12 @@ pub fn generate(
 /// tick with. A table keeps its rows, less what `<-` rules delete, plus what `<+` rules insert
 /// (deletions first: a row both deleted and inserted stays); any other relation starts with
 /// what `<+` rules insert.
-pub fn transition(hir: &Hir, plan: &TransitionPlan, carried: &[usize]) -> TokenStream {
+pub fn transition(
+    hir: &Hir,
+    plan: &TransitionPlan,
+    carried: &[usize],
+    place: &Placement,
+) -> TokenStream {
     let scope = internal("scope");
     let params = plan.reads.iter().map(|&r| {
         let decl = hir.relations[r];
@@ -174,6 +182,7 @@ pub fn transition(hir: &Hir, plan: &TransitionPlan, carried: &[usize]) -> TokenS
         Parts::Transition,
         &scope,
         &quote!(::blossom::rt),
+        Some((place, None)),
     );
     quote! {
         #[doc(hidden)]
@@ -224,6 +233,32 @@ fn distinct_rows(hir: &Hir, rule: &RuleHir, defined: &[usize]) -> bool {
     })
 }
 
+/// Whether relation `r` of a differential stratum is the union of its parts with repeated rows
+/// folded (`Ok`), or the rows of the one rule that derives it (`Err(rule)`): rows distinct
+/// already, as a rule reading one relation of an earlier stratum gives them, need no folding;
+/// a lattice's rows merge by key in any case.
+pub(super) fn folded(
+    hir: &Hir,
+    rules: &[RulePlan],
+    relations: &[usize],
+    carried: &[usize],
+    r: usize,
+) -> Result<(), usize> {
+    let only: Vec<&RulePlan> = (rules.iter())
+        .filter(|plan| hir.rules[plan.rule].head == r)
+        .collect();
+    match only.as_slice() {
+        [plan]
+            if !carried.contains(&r)
+                && hir.relations[r].kind != Kind::Lattice
+                && distinct_rows(hir, &hir.rules[plan.rule], relations) =>
+        {
+            Err(plan.rule)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// What a relation's value is the union of.
 #[derive(Clone, Copy)]
 pub(super) enum Parts<'a> {
@@ -236,7 +271,8 @@ pub(super) enum Parts<'a> {
 
 /// Indexes and rules in `scope`, ending with each relation's local bound to the union of its
 /// parts: in a stratum, its carried rows and what its rules derive; in the transition, the
-/// next tick's rows.
+/// next tick's rows. (Eight arguments: each is one of the things a scope's code depends on.)
+#[allow(clippy::too_many_arguments)]
 pub(super) fn definitions(
     hir: &Hir,
     indexes: &[IndexPlan],
@@ -245,16 +281,19 @@ pub(super) fn definitions(
     parts: Parts,
     scope: &proc_macro2::Ident,
     rt: &TokenStream,
+    place: Option<(&Placement, Option<usize>)>,
 ) -> TokenStream {
     let none = Stores::default();
     let stores = match parts {
         Parts::Stratum(_, Some(stores)) => stores,
         Parts::Stratum(_, None) | Parts::Transition => &none,
     };
-    let index_code = (indexes.iter().enumerate())
-        .map(|(index, plan)| rule::index(hir, index, plan, rt, stores.indexes.get(&index)));
-    let rule_code =
-        (rules.iter()).map(|plan| rule::generate(hir, plan, rt, stores.rules.get(&plan.rule)));
+    let index_code = (indexes.iter().enumerate()).map(|(index, plan)| {
+        let exchange = place.and_then(|(place, scope)| place.id(Site::Index(scope, index)));
+        rule::index(hir, index, plan, rt, stores.indexes.get(&index), exchange)
+    });
+    let rule_code = (rules.iter())
+        .map(|plan| rule::generate(hir, plan, rt, stores.rules.get(&plan.rule), place));
     let derived = |r: usize, merge: Merge| -> Vec<TokenStream> {
         rules
             .iter()
@@ -279,21 +318,18 @@ pub(super) fn definitions(
                     parts.push(quote!(#prev));
                 }
                 parts.extend(derived(r, Merge::Now));
-                let only: Vec<&RulePlan> = (rules.iter())
-                    .filter(|plan| hir.rules[plan.rule].head == r)
-                    .collect();
-                // Differential's union folds repeated rows (a semi-naive stratum's has none);
-                // one rule whose rows are distinct has none to fold, and a lattice's rows
-                // merge by key in any case.
-                let distinct = match only.as_slice() {
-                    [plan] if stores.is_none() && parts.len() == 1 && decl.kind != Kind::Lattice => {
-                        !distinct_rows(hir, &hir.rules[plan.rule], relations)
+                // Differential's union folds repeated rows (a semi-naive stratum's has none).
+                let distinct = stores.is_some() || folded(hir, rules, relations, carried, r).is_ok();
+                let placed = place.and_then(|(place, _)| {
+                    let id = place.id(Site::Union(r))?;
+                    Some((id, place.key_function(hir, r)))
+                });
+                let union = match (distinct, placed) {
+                    (true, Some((id, key))) if decl.kind != Kind::Lattice => {
+                        quote!(#rt::union_by(#scope, ::std::vec![#(#parts),*], #id, #key))
                     }
-                    _ => true,
-                };
-                let union = match distinct {
-                    true => union(decl, scope, &parts, rt),
-                    false => quote!(::blossom::rt::concat(#scope, ::std::vec![#(#parts),*])),
+                    (true, _) => union(decl, scope, &parts, rt),
+                    (false, _) => quote!(::blossom::rt::concat(#scope, ::std::vec![#(#parts),*])),
                 };
                 quote!(let #local = #union;)
             }
@@ -382,7 +418,12 @@ fn union(
 }
 
 /// A recursive stratum: its relations are variables of a nested scope, iterated to a fixpoint.
-fn recursive_body(hir: &Hir, stratum: &StratumPlan, carried: &[usize]) -> TokenStream {
+fn recursive_body(
+    hir: &Hir,
+    stratum: &StratumPlan,
+    carried: &[usize],
+    place: (&Placement, Option<usize>),
+) -> TokenStream {
     let scope = internal("scope");
     let inner = internal("inner");
     let defined: Vec<_> = stratum
@@ -412,6 +453,7 @@ fn recursive_body(hir: &Hir, stratum: &StratumPlan, carried: &[usize]) -> TokenS
         Parts::Stratum(carried, None),
         &inner,
         &quote!(::blossom::rt),
+        Some(place),
     );
     let sets = stratum.relations.iter().map(|&r| {
         let decl = hir.relations[r];
