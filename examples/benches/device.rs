@@ -9,45 +9,9 @@
 //! OpenCL device ran (on PoCL, the same cores as the CPU path). Labels are checked equal across
 //! the paths. `cargo test` runs it small.
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
-
 use blossom::Config;
 use blossom::device::DevicePolicy;
-use blossom_examples::serving::{Serving, requests};
-
-/// One path at one batch size: the labels, the median latency, the rows run on the device.
-fn serve(
-    config: &Config,
-    batch: usize,
-    ticks: usize,
-) -> anyhow::Result<(BTreeMap<u64, u32>, Duration, u64)> {
-    let mut program = Serving::with_config(config)?;
-    let (mut labels, mut times) = (BTreeMap::new(), Vec::new());
-    for tick in 0..=ticks {
-        program
-            .request
-            .extend(requests((tick * batch) as u64, batch));
-        let start = Instant::now();
-        program.tick()?;
-        if tick > 0 {
-            times.push(start.elapsed());
-        }
-        labels.extend(
-            program
-                .label
-                .snapshot()?
-                .into_iter()
-                .map(|(id, l, _)| (id, l)),
-        );
-    }
-    times.sort();
-    Ok((
-        labels,
-        times[times.len() / 2],
-        program.device_stats().device_rows,
-    ))
-}
+use blossom_examples::serving::serve;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -74,9 +38,13 @@ fn main() -> anyhow::Result<()> {
         let config = Config::with_workers(workers);
         let cpu = serve(&config.clone().device(DevicePolicy::Cpu), batch, ticks)?;
         let device = serve(&config.device(DevicePolicy::Auto), batch, ticks)?;
-        anyhow::ensure!(cpu.0 == device.0, "batch {batch}: the paths' labels differ");
-        let ratio = device.1.as_secs_f64() / cpu.1.as_secs_f64().max(1e-9);
-        for (path, (_, latency, rows)) in [("cpu", &cpu), ("device", &device)] {
+        anyhow::ensure!(
+            cpu.labels == device.labels,
+            "batch {batch}: the paths' labels differ"
+        );
+        let ratio = device.latency.as_secs_f64() / cpu.latency.as_secs_f64().max(1e-9);
+        for (path, served) in [("cpu", &cpu), ("device", &device)] {
+            let latency = served.latency;
             let rate = batch as f64 / latency.as_secs_f64().max(1e-9);
             let ratio = if path == "device" {
                 format!("{ratio:.2}")
@@ -84,8 +52,9 @@ fn main() -> anyhow::Result<()> {
                 String::new()
             };
             println!(
-                "{batch:>5}  {path:<6}  {:>10.3}  {rate:>14.0}  {ratio:>10}  {rows:>14}",
-                latency.as_secs_f64() * 1e3
+                "{batch:>5}  {path:<6}  {:>10.3}  {rate:>14.0}  {ratio:>10}  {:>14}",
+                latency.as_secs_f64() * 1e3,
+                served.stats.device_rows
             );
         }
     }

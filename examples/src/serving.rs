@@ -9,10 +9,12 @@
 //! `max`, in the same order on both sides, so the device's scores are the CPU's bit for bit
 //! and the labels agree exactly.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use blossom::F32;
-use blossom::device::{Batch, Kernel, NumType};
+use blossom::device::{Batch, DeviceStats, Kernel, NumType};
+use blossom::{Config, F32};
 
 /// Inputs of a model, and its hidden units.
 const INPUTS: usize = 4;
@@ -226,4 +228,38 @@ pub fn requests(first: u64, n: usize) -> Vec<(u64, F32, F32, F32, F32)> {
             (id, F32(f[0]), F32(f[1]), F32(f[2]), F32(f[3]))
         })
         .collect()
+}
+
+/// What serving batches of one size on one configuration gave.
+pub struct Served {
+    /// Every request's label.
+    pub labels: BTreeMap<u64, u32>,
+    /// The median time of a tick: a batch's latency.
+    pub latency: Duration,
+    /// What the device rules did.
+    pub stats: DeviceStats,
+}
+
+/// Serves `ticks` batches of `batch` requests, one per tick, after one tick to warm up (a
+/// device builds its kernels then), timing each tick.
+pub fn serve(config: &Config, batch: usize, ticks: usize) -> Result<Served, blossom::Error> {
+    let mut program = Serving::with_config(config)?;
+    let (mut labels, mut times) = (BTreeMap::new(), Vec::new());
+    for tick in 0..=ticks {
+        let first = (tick * batch) as u64;
+        program.request.extend(requests(first, batch));
+        let start = Instant::now();
+        program.tick()?;
+        if tick > 0 {
+            times.push(start.elapsed());
+        }
+        let rows = program.label.snapshot()?;
+        labels.extend(rows.into_iter().map(|(id, label, _)| (id, label)));
+    }
+    times.sort();
+    Ok(Served {
+        labels,
+        latency: times.get(times.len() / 2).copied().unwrap_or_default(),
+        stats: program.device_stats(),
+    })
 }

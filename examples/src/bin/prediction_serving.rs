@@ -8,12 +8,9 @@
 //! tick (a batch's latency), and requests per second. Last, `labels agree: yes` when every
 //! request got the same label on both paths (and exits with an error when not).
 
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
-
 use blossom::Config;
 use blossom::device::DevicePolicy;
-use blossom_examples::serving::{Serving, requests};
+use blossom_examples::serving::{Serving, serve};
 use clap::Parser;
 
 /// Prediction serving: preprocess, three models, an average, a label per request.
@@ -33,38 +30,6 @@ fn main() -> std::process::ExitCode {
     blossom_examples::exit("prediction_serving", run())
 }
 
-/// The labels a run gave, by request, and the time each of its ticks took.
-type Run = (
-    BTreeMap<u64, u32>,
-    Vec<Duration>,
-    blossom::device::DeviceStats,
-);
-
-fn serve(config: &Config, batch: usize, ticks: usize) -> anyhow::Result<Run> {
-    let mut program = Serving::with_config(config)?;
-    let (mut labels, mut times) = (BTreeMap::new(), Vec::new());
-    for tick in 0..=ticks {
-        program
-            .request
-            .extend(requests((tick * batch) as u64, batch));
-        let start = Instant::now();
-        program.tick()?;
-        let took = start.elapsed();
-        if tick > 0 {
-            times.push(took);
-        }
-        for (id, label, _) in program.label.snapshot()? {
-            labels.insert(id, label);
-        }
-    }
-    Ok((labels, times, program.device_stats()))
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times.get(times.len() / 2).copied().unwrap_or_default()
-}
-
 fn run() -> anyhow::Result<()> {
     blossom_examples::log_to_stderr();
     let (config, rest) = Config::from_args(std::env::args())?;
@@ -81,15 +46,15 @@ fn run() -> anyhow::Result<()> {
     for &batch in &args.batch_sizes {
         let mut labels = Vec::new();
         for (path, policy) in [("cpu", DevicePolicy::Cpu), ("device", DevicePolicy::Auto)] {
-            let (got, mut times, stats) = serve(&config.clone().device(policy), batch, args.ticks)?;
-            let latency = median(&mut times);
+            let served = serve(&config.clone().device(policy), batch, args.ticks)?;
+            let latency = served.latency;
             let rate = batch as f64 / latency.as_secs_f64().max(1e-9);
             println!(
                 "{path:<7} {batch:>5}  {:>10.3}  {rate:>14.0}  {:>14}",
                 latency.as_secs_f64() * 1e3,
-                stats.device_rows
+                served.stats.device_rows
             );
-            labels.push(got);
+            labels.push(served.labels);
         }
         if labels[0] != labels[1] || labels[0].len() != batch * (args.ticks + 1) {
             disagree += 1;
