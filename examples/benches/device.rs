@@ -13,13 +13,13 @@ use blossom::Config;
 use blossom::device::DevicePolicy;
 use blossom_examples::serving::serve;
 
+#[path = "common/args.rs"]
+mod args;
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let value = |flag: &str| {
-        let at = args.iter().position(|a| a == flag)?;
-        args.get(at + 1).cloned()
-    };
+    let args = args::Args::from_env();
+    let bench = args.bench();
+    let value = |flag: &str| args.value(flag);
     let batches: Vec<usize> = match value("--batches") {
         Some(list) => (list.split(','))
             .map(str::parse)

@@ -24,13 +24,13 @@ mod graphs;
 #[allow(dead_code)]
 mod tc;
 
+#[path = "common/args.rs"]
+mod args;
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let value = |flag: &str| {
-        let at = args.iter().position(|a| a == flag)?;
-        args.get(at + 1).cloned()
-    };
+    let args = args::Args::from_env();
+    let bench = args.bench();
+    let value = |flag: &str| args.value(flag);
     let graph = value("--graph").unwrap_or_else(|| "ego-facebook".into());
     let changes: usize = value("--changes").map_or(Ok(30), |n| n.parse())?;
     let runs: usize = value("--runs").map_or(Ok(3), |n| n.parse())?;

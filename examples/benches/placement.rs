@@ -61,13 +61,13 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
+#[path = "common/args.rs"]
+mod args;
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let bench = args.iter().any(|a| a == "--bench");
-    let value = |flag: &str| {
-        let at = args.iter().position(|a| a == flag)?;
-        args.get(at + 1).cloned()
-    };
+    let args = args::Args::from_env();
+    let bench = args.bench();
+    let value = |flag: &str| args.value(flag);
     let workers: usize = value("--workers").map_or(Ok(2), |n| n.parse())?;
     let runs: usize = value("--runs").map_or(Ok(if bench { 5 } else { 1 }), |n| n.parse())?;
     let users: u64 = if bench { 500_000 } else { 2_000 };
