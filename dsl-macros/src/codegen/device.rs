@@ -117,7 +117,7 @@ fn stage(
     };
     let kernel = match &mark.kernel {
         None => translated(hir, rule, &vars, decl, index, program)?,
-        Some(expr) => supplied(hir, rule, expr, mark, &column_of)?,
+        Some(expr) => supplied(hir, rule, decl, expr, mark, &column_of)?,
     };
     let (batch, out, i) = (internal("batch"), internal("out"), internal("i"));
     let value = quote!(::blossom::device::DeviceValue);
@@ -270,6 +270,7 @@ fn translated(
 fn supplied(
     hir: &Hir,
     rule: &RuleHir,
+    atom_decl: &crate::parse::Decl,
     kernel: &Expr,
     mark: &DeviceMark,
     column_of: &dyn Fn(&Ident) -> Option<usize>,
@@ -330,10 +331,6 @@ fn supplied(
             ))
         })
         .collect::<syn::Result<Vec<_>>>()?;
-    let atom_decl = match &rule.items[0] {
-        Item::Atom { relation, .. } => hir.relations[*relation],
-        _ => head_decl,
-    };
     let num = |ty: &syn::Type| quote!(<<#ty as ::blossom::device::DeviceValue>::Raw as ::blossom::device::Num>::TYPE);
     let input_types = inputs.iter().map(|(ident, _)| {
         let column = column_of(ident).unwrap_or_default();

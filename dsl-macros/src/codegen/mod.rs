@@ -429,8 +429,9 @@ fn dataflow(
     let inputs = hir
         .relations
         .iter()
-        .filter(|d| d.kind.external())
-        .map(|decl| {
+        .enumerate()
+        .filter(|(_, d)| d.kind.external())
+        .map(|(r, decl)| {
             let local = relation_local(decl);
             let row = row_type(decl);
             // The host may insert a row twice; an aggregate must see it once, as a set has it.
@@ -438,17 +439,15 @@ fn dataflow(
                 e.kind == crate::analysis::EdgeKind::Aggregated
                     && hir.relations[e.from].name == decl.name
             });
-            let r = (hir.relations.iter()).position(|d| d.name == decl.name);
-            let exchange = r.and_then(|r| place.id(place::Site::Input(r)));
+            // An input the plan partitions goes to the workers of its key as it arrives.
+            let placed = (place.id(place::Site::Input(r))).map(|id| (id, place.key_function(hir, r)));
             let input = quote!(#io.input::<#row>(#scope));
-            match (aggregated, exchange) {
-                (true, Some(id)) => {
-                    let key = place.key_function(hir, r.unwrap_or_default());
+            match (aggregated, placed) {
+                (true, Some((id, key))) => {
                     quote!(let #local = ::blossom::rt::union_by(#scope, ::std::vec![#input], #id, #key);)
                 }
                 (true, None) => quote!(let #local = ::blossom::rt::distinct(#input);),
-                (false, Some(id)) => {
-                    let key = place.key_function(hir, r.unwrap_or_default());
+                (false, Some((id, key))) => {
                     quote!(let #local = ::blossom::rt::partition_rows(#input, #id, #key);)
                 }
                 (false, None) => quote!(let #local = #input;),

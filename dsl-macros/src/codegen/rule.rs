@@ -221,12 +221,6 @@ pub fn generate(
 ) -> TokenStream {
     let rule = &hir.rules[plan.rule];
     let stage_local = internal("stage");
-    // The number of the exchange at `site`, as an argument (differential strata only).
-    let exchange = |site: &dyn Fn(Option<usize>) -> Site| {
-        let id = place.and_then(|(place, scope)| place.id(site(scope)));
-        id.map(|id| quote!(#id,))
-    };
-    let scan = exchange(&|scope| Site::Scan(scope, plan.rule));
     if let Some(device) = &plan.device {
         let local = local(plan.rule);
         let text = super::explain::rule_text(rule.rule);
@@ -235,6 +229,12 @@ pub fn generate(
             let #local = { #device #stage_local };
         };
     }
+    // The number of the exchange at `site`, as an argument (differential strata only).
+    let exchange = |site: &dyn Fn(Option<usize>) -> Site| {
+        let id = place.and_then(|(place, scope)| place.id(site(scope)));
+        id.map(|id| quote!(#id,))
+    };
+    let scan = exchange(&|scope| Site::Scan(scope, plan.rule));
     let steps = plan.stages.iter().enumerate().map(|(k, stage)| {
         let body = closure_body(hir, rule, stage);
         let last = stage.next.is_none();

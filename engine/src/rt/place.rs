@@ -122,15 +122,14 @@ pub fn hash<K: std::hash::Hash>(key: &K) -> u64 {
 }
 
 /// `route` (an update's hash), counting in exchange `exchange` every update it sends to
-/// another worker than `index` of `peers` (timely sends an update to worker `hash mod peers`).
-fn counted<D>(
+/// another worker than this one of `scope` (timely sends an update to worker `hash mod peers`).
+fn counted<T: Time, D>(
     exchange: usize,
-    index: usize,
-    peers: usize,
+    scope: &super::Scope<'_, T>,
     route: impl Fn(&D) -> u64 + 'static,
 ) -> impl FnMut(&D) -> u64 + 'static {
     let counter = counter(exchange);
-    let (index, peers) = (index as u64, peers as u64);
+    let (index, peers) = (scope.index() as u64, scope.peers() as u64);
     move |update| {
         let hash = route(update);
         if hash % peers != index {
@@ -159,12 +158,9 @@ pub fn partition_rows<'s, T: Time, D: Column>(
 ) -> Rel<'s, T, D> {
     let scope = rel.scope();
     let part = partition(key);
-    let route = counted(
-        exchange,
-        scope.index(),
-        scope.peers(),
-        move |update: &(D, T, isize)| part(&update.0),
-    );
+    let route = counted(exchange, &scope, move |update: &(D, T, isize)| {
+        part(&update.0)
+    });
     rel.inner
         .unary(Exchange::new(route), "Partition", |_, _| {
             move |input, output| {
@@ -184,12 +180,9 @@ pub fn union_by<'s, T: Time, D: Column>(
     key: Option<fn(&D) -> u64>,
 ) -> Rel<'s, T, D> {
     let part = partition(key);
-    let route = counted(
-        exchange,
-        scope.index(),
-        scope.peers(),
-        move |update: &((D, ()), T, isize)| part(&update.0.0),
-    );
+    let route = counted(exchange, &scope, move |update: &((D, ()), T, isize)| {
+        part(&update.0.0)
+    });
     let rows = differential_dataflow::collection::concatenate(scope, parts).map(|row| (row, ()));
     arrange_core::<_, _, KeyBatcher<D, T, isize>, KeySpine<D, T, isize>>(
         rows.inner,
@@ -214,12 +207,9 @@ pub fn arrange_at<'s, T: Time, K: Column, V: Column>(
     exchange: usize,
 ) -> Index<'s, T, K, V> {
     let scope = pairs.scope();
-    let route = counted(
-        exchange,
-        scope.index(),
-        scope.peers(),
-        |update: &((K, V), T, isize)| hash(&update.0.0),
-    );
+    let route = counted(exchange, &scope, |update: &((K, V), T, isize)| {
+        hash(&update.0.0)
+    });
     arrange_core::<_, _, ValBatcher<K, V, T, isize>, ValSpine<K, V, T, isize>>(
         pairs.inner,
         Exchange::new(route),
