@@ -23,6 +23,7 @@ mod worker;
 
 #[doc(hidden)]
 pub mod rt;
+pub mod testing;
 
 pub use addr::Addr;
 pub use blossom_lattices as lattices;

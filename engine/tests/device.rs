@@ -245,7 +245,7 @@ fn map_in_a_dataflow_equals_a_plain_map() {
     let stats = stats.snapshot();
     assert!(stats.device_rows + stats.cpu_rows > 0);
     assert_eq!(stats.fallbacks, 0);
-    if cfg!(feature = "opencl") {
+    if blossom::testing::opencl("map_in_a_dataflow_equals_a_plain_map") {
         assert!(
             stats.device_rows > 0,
             "the rows ran on the device: {stats:?}"
@@ -334,6 +334,9 @@ mod opencl {
 
     #[test]
     fn integer_kernel_equals_the_cpu() {
+        if !blossom::testing::opencl("integer_kernel_equals_the_cpu") {
+            return;
+        }
         let values = (-(1 << 20)..(1 << 20), 0..(1u64 << 31));
         against_cpu(ints(), values, ints_batch, |device, cpu| {
             match device == cpu {
@@ -355,6 +358,9 @@ mod opencl {
 
     #[test]
     fn f32_math_is_close_to_the_cpu() {
+        if !blossom::testing::opencl("f32_math_is_close_to_the_cpu") {
+            return;
+        }
         let values = (0.0f32..1e6, -10.0f32..10.0);
         let batch = |rows: &[(f32, f32)]| {
             let mut batch = Batch::new(&[NumType::F32, NumType::F32]);
@@ -377,6 +383,9 @@ mod opencl {
 
     #[test]
     fn f64_math_is_close_to_the_cpu() {
+        if !blossom::testing::opencl("f64_math_is_close_to_the_cpu") {
+            return;
+        }
         let values = (0.0f64..1e12, -30.0f64..30.0);
         let batch = |rows: &[(f64, f64)]| {
             let mut batch = Batch::new(&[NumType::F64, NumType::F64]);
@@ -393,6 +402,9 @@ mod opencl {
 
     #[test]
     fn many_rows_past_a_multiple_of_the_launch_size() {
+        if !blossom::testing::opencl("many_rows_past_a_multiple_of_the_launch_size") {
+            return;
+        }
         let stats = Arc::new(SharedStats::default());
         let mut devices = Devices::new(DevicePolicy::Auto, stats.clone());
         let rows: Vec<(i32, u64)> = (0..100_003).map(|i| (i - 50_000, i as u64 * 31)).collect();
@@ -419,11 +431,19 @@ mod opencl {
 
     #[test]
     fn a_kernel_with_a_syntax_error_runs_on_the_cpu() {
+        if !blossom::testing::opencl("a_kernel_with_a_syntax_error_runs_on_the_cpu") {
+            return;
+        }
         falls_back(ints_with(&format!("{INTS} }}")));
     }
 
     #[test]
     fn a_kernel_whose_arguments_do_not_match_its_columns_runs_on_the_cpu() {
+        if !blossom::testing::opencl(
+            "a_kernel_whose_arguments_do_not_match_its_columns_runs_on_the_cpu",
+        ) {
+            return;
+        }
         falls_back(ints_with(
             &INTS.replace("__global ulong* d", "__global long* d"),
         ));
@@ -431,6 +451,9 @@ mod opencl {
 
     #[test]
     fn the_platform_is_found() {
+        if !blossom::testing::opencl("the_platform_is_found") {
+            return;
+        }
         let platform = blossom::device::platform().expect("PoCL or another OpenCL platform");
         assert!(platform.contains(" / "), "{platform}");
     }

@@ -35,7 +35,7 @@ fn main() -> anyhow::Result<()> {
     let changes: usize = value("--changes").map_or(Ok(30), |n| n.parse())?;
     let runs: usize = value("--runs").map_or(Ok(3), |n| n.parse())?;
     let (name, edges, changes, runs) = if bench {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/graphs");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/graphs");
         let graph = graphs::Graph::resolve(&graph, &dir)?;
         (graph.name().to_owned(), graph.load()?, changes, runs)
     } else {

@@ -1,4 +1,4 @@
-//! Reading directed edge lists: two unsigned integers per line, as in `shared/data/graphs/`.
+//! Reading directed edge lists: two unsigned integers per line, as in `data/graphs/`.
 //!
 //! The format, line by line:
 //! - `src dst`, the two numbers separated by tabs and/or spaces, each fitting in a `u32`;

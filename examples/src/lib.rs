@@ -42,7 +42,7 @@ pub fn log_to_stderr() {
 }
 
 /// The graph bundled with the examples: `ol-cedge` (7,035 edges; its closure has 146,120 pairs).
-pub const BUNDLED_GRAPH: &str = include_str!("../data/ol-cedge.tsv");
+pub const BUNDLED_GRAPH: &str = include_str!("../../data/graphs/ol-cedge.tsv");
 
 /// The edges of `input`, or of the bundled graph when there is none.
 pub fn load_graph(input: Option<&std::path::Path>) -> anyhow::Result<Vec<(u32, u32)>> {

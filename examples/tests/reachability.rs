@@ -14,10 +14,10 @@ use proptest::prelude::*;
 const BINARY: &str = env!("CARGO_BIN_EXE_reachability");
 
 fn graphs() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/graphs");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/graphs");
     assert!(
         dir.is_dir(),
-        "the shared graphs are missing: expected {}",
+        "the bundled graphs are missing: expected {}",
         dir.display()
     );
     dir

@@ -11,7 +11,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 graph="${1:-ego-facebook}"
 runs="${2:-3}"
-file="$root/../shared/data/graphs/$graph.tsv"
+file="$root/data/graphs/$graph.tsv"
 [ -f "$file" ] || { echo "no graph $file" >&2; exit 2; }
 cd "$root"
 cargo build --release -q -p blossom-examples --bin reachability -p blossom-net --bin blossom

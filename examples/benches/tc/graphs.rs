@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::bail;
 
-/// The published transitive-closure sizes (shared/data/graphs/README.md, from GPUJoin).
+/// The published transitive-closure sizes (data/graphs/README.md, from GPUJoin).
 const PUBLISHED: &[(&str, usize)] = &[
     ("ol-cedge", 146_120),
     ("cal-cedge", 501_755),

@@ -34,7 +34,7 @@ usage: tc [--programs p,q] [--graphs a,b,c] [--systems x,y] [--runs N] [--timeou
   --systems  systems to compare (default: every system that runs the program)
   --runs     repetitions of each (system, graph) (default: 3 under cargo bench, else 1)
   --timeout  seconds before a run is killed and recorded as a timeout (default 300)
-  --dir      the graphs folder (default: shared/data/graphs beside the workspace)
+  --dir      the graphs folder (default: the workspace's data/graphs)
 Without --bench (as under cargo test) it is a smoke run: ol-cedge once, every program and
 system.";
 
@@ -147,9 +147,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<Invocatio
     }))
 }
 
-/// `shared/data/graphs` beside the workspace (this crate is `<workspace>/examples`).
+/// The workspace's `data/graphs` (this crate is `<workspace>/examples`).
 fn default_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/graphs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/graphs")
 }
 
 fn program(name: &str) -> anyhow::Result<Program> {
