@@ -5,6 +5,7 @@ pub mod cart;
 pub mod chat;
 pub mod coordination;
 pub mod edges;
+pub mod kvs;
 pub mod paths;
 pub mod quorum;
 pub mod reach;

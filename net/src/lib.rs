@@ -13,13 +13,19 @@
 //! wrong-version frame gets an error reply and a disconnect, is logged, and the server goes on
 //! serving everyone else. What a server allows is in [`Limits`].
 //!
+//! A [`resp::RespServer`] speaks Redis's protocol (RESP2) to Redis's own clients, for a
+//! service that answers commands a tick at a time: the key-value store of the examples.
+//!
 //! Processes of one cluster talk through timely's own communication layer; [`launch`] (the
 //! `blossom launch` command) starts them.
 
 mod client;
+pub mod glob;
 pub mod launch;
 mod link;
+pub mod resp;
 mod server;
+mod tls;
 pub mod wire;
 
 pub use client::{Change, Changes, Client, ClientError, MAX_REPLY, Retry};

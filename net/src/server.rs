@@ -71,6 +71,12 @@ pub enum ServeError {
     /// The program failed (in a cluster: the others went away).
     #[error("the program stopped: {0}")]
     Program(blossom::Error),
+    /// A RESP service answered wrongly (not one reply per command).
+    #[error("the service failed: {0}")]
+    Service(String),
+    /// TLS could not be set up.
+    #[error("cannot serve TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
 }
 
 /// Rows decoded by a connection, waiting to be inserted by the program's thread.
@@ -102,6 +108,14 @@ pub struct Stop {
 }
 
 impl Stop {
+    /// A handle that sets `stopped` and calls `wake`, for the thread that serves to notice.
+    pub(crate) fn new(stopped: Arc<AtomicBool>, wake: impl Fn() + Send + Sync + 'static) -> Stop {
+        Stop {
+            stopped,
+            wake: Arc::new(wake),
+        }
+    }
+
     /// Asks the server to stop.
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
