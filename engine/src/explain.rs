@@ -27,6 +27,10 @@ pub struct Explain {
     pub outputs: &'static [OutputInfo],
     /// Where each relation's rows live, and which exchanges move rows between workers.
     pub placement: PlacementInfo,
+    /// `Some(lattice)` when the whole program runs as one operator per worker around its one
+    /// lattice (a hub: `rt::hub`), rather than as differential dataflow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub: Option<&'static str>,
 }
 
 /// The placement half of the plan: a row of a relation partitioned by columns lives on the
@@ -443,6 +447,13 @@ impl fmt::Display for Explain {
             for &index in self.transition {
                 rule(f, index)?;
             }
+        }
+        if let Some(lattice) = self.hub {
+            writeln!(
+                f,
+                "runs as one operator per worker around {lattice} (a hub): each tick's rows \
+                 meet the lattice's entries where they live, each rule once, in stratum order"
+            )?;
         }
         write!(f, "{}", self.placement)
     }

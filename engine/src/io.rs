@@ -180,6 +180,11 @@ impl WorkerIo {
         found
     }
 
+    /// Whether the relations that only tests read are kept (`Config::inspect`).
+    pub fn inspecting(&self) -> bool {
+        self.settings.inspect
+    }
+
     /// Whether the program has keys, so that a tick may be rejected.
     pub(crate) fn transactional(&self) -> bool {
         !self.conflicts.is_empty()

@@ -14,6 +14,7 @@ use differential_dataflow::{ExchangeData, VecCollection};
 use timely::progress::Timestamp;
 
 pub mod fixpoint;
+pub mod hub;
 pub mod place;
 pub mod retract;
 mod runs;

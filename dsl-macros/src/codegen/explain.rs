@@ -55,8 +55,16 @@ pub fn generate(
     calm: &Calm,
     fixpoints: &[Option<super::fixpoint::SemiNaive>],
     place: &super::place::Placement,
+    hub: Option<&super::hub::Hub>,
 ) -> TokenStream {
     let program = hir.program.name.to_string();
+    let hub = match hub {
+        Some(hub) => {
+            let lattice = hir.relations[hub.lattice].name.to_string();
+            quote!(::core::option::Option::Some(#lattice))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let relations = hir.relations.iter().map(|decl| {
         let name = decl.name.to_string();
         let kind = decl.kind.keyword();
@@ -175,6 +183,7 @@ pub fn generate(
             edges: &[#(#edges),*],
             outputs: &[#(#outputs),*],
             placement: #placement,
+            hub: #hub,
         };
         &EXPLAIN
     }
@@ -231,6 +240,17 @@ fn placement(hir: &Hir, place: &super::place::Placement) -> TokenStream {
                 "by its key, where its values merge".into(),
             ),
             Home::SemiNaive => (Vec::new(), "as its semi-naive stratum places it".into()),
+            Home::Hub(super::place::Location::At(columns)) => (
+                names(r, columns),
+                "in the hub, on the worker of the lattice key it holds".into(),
+            ),
+            Home::Hub(super::place::Location::Everywhere) => (
+                Vec::new(),
+                "in the hub, on every worker: its rules meet every entry of the lattice".into(),
+            ),
+            Home::Hub(super::place::Location::Unknown) => {
+                (Vec::new(), "in the hub, where its rules derive it".into())
+            }
         };
         quote!(::blossom::explain::HomeInfo { relation: #relation, by: &[#(#by),*], how: #how })
     });

@@ -7,6 +7,7 @@
 mod device;
 mod explain;
 mod fixpoint;
+mod hub;
 mod place;
 
 pub(crate) use explain::rule_text;
@@ -213,32 +214,45 @@ pub fn generate(
         .retain(|&r| !kept.contains(&r) || read_later(r));
     device::generate(hir, plan)?;
     let plan = &*plan;
+    // A program that is one lattice and the requests meeting it runs as one operator.
+    let hub = hub::find(hir, plan);
     let semi_naive: Vec<bool> = fixpoints.iter().map(Option::is_some).collect();
-    let place = place::place(hir, plan, &semi_naive, |r| {
-        let (s, stratum) =
-            (plan.strata.iter().enumerate()).find(|(_, stratum)| stratum.relations.contains(&r))?;
-        let carried: Vec<usize> = (stratum.relations.iter().copied())
-            .filter(|r| plan.carried.contains(r))
-            .collect();
-        let folded = stratum::folded(hir, &stratum.rules, &stratum.relations, &carried, r);
-        (!semi_naive[s]).then_some(folded)
-    })?;
-    let dataflow = dataflow(hir, analysis, plan, calm, &early, &fixpoints, &place);
-    let strata = (plan.strata.iter().zip(&early).enumerate()).map(|(index, (stratum, early))| {
-        let semi_naive = fixpoints[index].as_ref();
-        stratum::generate(
-            hir,
-            index,
-            stratum,
-            semi_naive,
-            &plan.carried,
-            early,
-            &place,
-        )
-    });
-    let transition = (!plan.carried.is_empty())
-        .then(|| stratum::transition(hir, &plan.transition, &plan.carried, &place));
-    let explain = explain::generate(hir, analysis, plan, calm, &fixpoints, &place);
+    let place = match &hub {
+        Some(hub) => hub::placement(hir, hub),
+        None => place::place(hir, plan, &semi_naive, |r| {
+            let (s, stratum) = (plan.strata.iter().enumerate())
+                .find(|(_, stratum)| stratum.relations.contains(&r))?;
+            let carried: Vec<usize> = (stratum.relations.iter().copied())
+                .filter(|r| plan.carried.contains(r))
+                .collect();
+            let folded = stratum::folded(hir, &stratum.rules, &stratum.relations, &carried, r);
+            (!semi_naive[s]).then_some(folded)
+        })?,
+    };
+    let (dataflow, strata, transition) = match &hub {
+        Some(hub) => (hub::dataflow(hir, plan, hub, &place), Vec::new(), None),
+        None => {
+            let dataflow = dataflow(hir, analysis, plan, calm, &early, &fixpoints, &place);
+            let strata = (plan.strata.iter().zip(&early).enumerate())
+                .map(|(index, (stratum, early))| {
+                    let semi_naive = fixpoints[index].as_ref();
+                    stratum::generate(
+                        hir,
+                        index,
+                        stratum,
+                        semi_naive,
+                        &plan.carried,
+                        early,
+                        &place,
+                    )
+                })
+                .collect();
+            let transition = (!plan.carried.is_empty())
+                .then(|| stratum::transition(hir, &plan.transition, &plan.carried, &place));
+            (dataflow, strata, transition)
+        }
+    };
+    let explain = explain::generate(hir, analysis, plan, calm, &fixpoints, &place, hub.as_ref());
     let checks = type_checks(hir);
     let served = served(name, &inputs, &outputs, &channels);
 

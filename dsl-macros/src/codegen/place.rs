@@ -36,6 +36,9 @@ pub enum Home {
     Lattice(Vec<usize>),
     /// As a semi-naive stratum places it (its own partition, or worker 0).
     SemiNaive,
+    /// Where the program's hub keeps it (`super::hub`): an input by the lattice key it is
+    /// sent to, a derived relation where the hub derives it.
+    Hub(Location),
 }
 
 impl Home {
@@ -44,7 +47,7 @@ impl Home {
         match self {
             Home::Key { columns, .. } | Home::Lattice(columns) => Some(columns.clone()),
             Home::Row => Some((0..arity).collect()),
-            Home::Host | Home::Derived(_) | Home::SemiNaive => None,
+            Home::Host | Home::Derived(_) | Home::SemiNaive | Home::Hub(_) => None,
         }
     }
 }
@@ -389,4 +392,15 @@ fn derived_in_place(
                     var.is_some() && var == column
                 })
         })
+}
+
+/// Where a relation that holds for one tick has its rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Location {
+    /// Each row on the worker that owns the lattice key made of these columns, in order.
+    At(Vec<usize>),
+    /// Every row on every worker.
+    Everywhere,
+    /// Somewhere: no rule may need it anywhere in particular.
+    Unknown,
 }

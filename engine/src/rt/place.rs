@@ -123,7 +123,7 @@ pub fn hash<K: std::hash::Hash>(key: &K) -> u64 {
 
 /// `route` (an update's hash), counting in exchange `exchange` every update it sends to
 /// another worker than this one of `scope` (timely sends an update to worker `hash mod peers`).
-fn counted<T: Time, D>(
+pub(super) fn counted<T: Time, D>(
     exchange: usize,
     scope: &super::Scope<'_, T>,
     route: impl Fn(&D) -> u64 + 'static,
