@@ -10,6 +10,8 @@
 //! before it and before those after it: every client sees its commands applied in order.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use blossom::Config;
@@ -28,7 +30,9 @@ pub struct Router {
     round: u64,
     next_request: u64,
     /// The commands on each key in the tick being assembled.
-    keys: HashMap<Bytes, Vec<Op>>,
+    keys: FxHashMap<Bytes, Vec<Op>>,
+    /// The time when the front end took the commands it is planning, in microseconds.
+    now: u64,
     /// How each client command of the tick is answered.
     plans: Vec<Plan>,
     /// The replies of the tick's key commands, by slot.
@@ -98,7 +102,8 @@ impl Router {
             clock: 0,
             round: 0,
             next_request: 0,
-            keys: HashMap::new(),
+            keys: FxHashMap::default(),
+            now: 0,
             plans: Vec::new(),
             slots: Vec::new(),
         })
@@ -109,16 +114,11 @@ impl Router {
         &self.program
     }
 
-    /// The next stamp of this node: microseconds since the epoch, or one more than the last.
-    /// The clock then moves on `width` ticks, so that an `SADD` of `width` members can tag each
-    /// member's add with a tick of its own.
+    /// The next stamp of this node: the time the commands were taken, or one more than the
+    /// last stamp. The clock then moves on `width` ticks, so that an `SADD` of `width` members
+    /// can tag each member's add with a tick of its own.
     fn stamp(&mut self, width: u64) -> Stamp {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| {
-                u64::try_from(since.as_micros()).unwrap_or(u64::MAX)
-            });
-        let clock = now.max(self.clock.saturating_add(1));
+        let clock = self.now.max(self.clock.saturating_add(1));
         self.clock = clock.saturating_add(width.saturating_sub(1));
         Stamp {
             clock,
@@ -340,6 +340,11 @@ impl Router {
 
 impl Service for Router {
     fn call(&mut self, commands: &[Command], replies: &mut Vec<Frame>) -> Result<(), ServeError> {
+        self.now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| {
+                u64::try_from(since.as_micros()).unwrap_or(u64::MAX)
+            });
         for command in commands {
             let kind = kind(command);
             // A scan or flush sees every command before it applied, and runs alone.

@@ -351,7 +351,7 @@ fn describe(info: &CommandInfo) -> Frame {
 
 /// `+OK`.
 pub fn ok() -> Frame {
-    status("OK")
+    Frame::SimpleString(Bytes::from_static(b"OK"))
 }
 
 /// A simple string reply.
