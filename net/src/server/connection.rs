@@ -121,8 +121,14 @@ async fn connection<P>(stream: TcpStream, peer: SocketAddr, shared: &Shared<P>) 
         Err(reason) => {
             if !reason.is_empty() {
                 tracing::warn!("{peer}: {reason}; disconnecting");
+                // Queued after the `NOAUTH` answers, not in their place: the client learns
+                // why each request was refused, then why it is closed.
+                outbox.send(&Reply::Error {
+                    id: None,
+                    message: reason,
+                    fatal: true,
+                });
             }
-            outbox.fail(reason);
         }
     }
     drop(outbox);
@@ -277,7 +283,9 @@ async fn write(
     loop {
         tokio::select! {
             biased;
-            _ = closed.changed() => break,
+            // Only a close breaks off: every `Outbox` gone (`Err`) lets what they queued be
+            // written first.
+            Ok(()) = closed.changed() => break,
             frame = queue.recv() => {
                 let Some(frame) = frame else { break };
                 let written = tokio::time::timeout(limit, wire::write_frame(&mut writer, &frame));
