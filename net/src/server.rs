@@ -36,7 +36,8 @@ pub struct Limits {
     pub max_frame: usize,
     /// Connections served at once; one more is told so and closed. Default 256.
     pub max_connections: usize,
-    /// How long a new connection has to say hello. Default 10 s.
+    /// How long a new connection has to say hello (to a server with a token: to send it).
+    /// Default 10 s.
     pub handshake: Duration,
     /// How long a write to a client may take before the client is dropped. Default 10 s.
     pub write: Duration,
