@@ -156,6 +156,88 @@ fn two_processes_on_loopback_give_the_single_process_answer() {
     assert!(!String::from_utf8_lossy(&second.stdout).contains("pairs="));
 }
 
+/// Kills the served graph when the test ends, however it ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_graph_served_with_a_token_answers_only_clients_that_send_it() {
+    let dir = std::env::temp_dir().join(format!("blossom-reach-token-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = dir.join("token");
+    std::fs::write(&token, "s3cret\n").unwrap();
+    let token = token.to_str().unwrap();
+    let address = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let server = Command::new(BINARY)
+        .args(["--serve", &address, "--token-file", token])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let _server = Killed(server);
+    let client = |args: &[&str]| {
+        let child = Command::new(env!("CARGO_BIN_EXE_reach_client"))
+            .args(["--server", &address])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the client starts");
+        wait(child, Duration::from_secs(60))
+    };
+    let added = client(&[
+        "--token-file",
+        token,
+        "--edge",
+        "1",
+        "2",
+        "--edge",
+        "2",
+        "3",
+    ]);
+    assert!(added.status.success(), "{added:?}");
+    assert_eq!(last_line(&added), "pairs=3");
+    for (args, refusal) in [
+        (&["--edge", "3", "4"][..], "NOAUTH"),
+        (&["--token", "guess", "--edge", "3", "4"][..], "WRONGTOKEN"),
+    ] {
+        let refused = client(args);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{args:?} was let in");
+        assert!(stderr.contains(refusal), "{args:?}: {stderr}");
+    }
+    let after = client(&["--token", "s3cret"]);
+    assert_eq!(
+        last_line(&after),
+        "pairs=3",
+        "the refused edges changed nothing"
+    );
+
+    // A token file that is not there stops the server before it serves, naming the file.
+    let missing = dir.join("missing");
+    let missing = missing.to_str().unwrap();
+    let output = run(
+        &["--serve", "127.0.0.1:0", "--token-file", missing],
+        Duration::from_secs(60),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains(missing),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn naive_closure(edges: &[(u32, u32)]) -> usize {
     let mut successors: HashMap<u32, Vec<u32>> = HashMap::new();
     for &(a, b) in edges {

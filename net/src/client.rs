@@ -1,6 +1,9 @@
 //! A client of a served program: insert rows, subscribe to outputs, typed by the program's own
 //! [`Relation`] constants.
 //!
+//! A client of a server with a token connects with it ([`Client::connect_with`]); without it, or
+//! with a wrong one, `connect` returns [`ClientError::Auth`] at once.
+//!
 //! One connection carries any number of requests at once: a task reads the server's replies
 //! and hands each to the request (or subscription) it answers, by id.
 
@@ -16,6 +19,7 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpStream, ToSocketAddrs};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::token::Token;
 use crate::wire::{self, RelationInfo, Reply, Request, WireError};
 
 /// Why a request failed.
@@ -35,6 +39,9 @@ pub enum ClientError {
     /// The server said no.
     #[error("the server replied: {0}")]
     Server(String),
+    /// The server serves only clients with its token, and this one sent none or another.
+    #[error("the server refused this client: {0}")]
+    Auth(String),
     /// The program has no such relation, or its rows are of another type.
     #[error("{0}")]
     Relation(String),
@@ -135,8 +142,20 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects to the program served at `address`, trying as `retry` says.
+    /// Connects to the program served at `address`, trying as `retry` says, without a token.
     pub async fn connect(address: impl ToSocketAddrs, retry: Retry) -> Result<Client, ClientError> {
+        Self::connect_with(address, retry, None).await
+    }
+
+    /// Connects to the program served at `address`, trying as `retry` says, and sends `token`
+    /// (a server without a token lets the client in all the same). A server that wants another
+    /// token, or one when `token` is `None`, is [`ClientError::Auth`], at once: connecting is
+    /// retried, a refusal is not.
+    pub async fn connect_with(
+        address: impl ToSocketAddrs,
+        retry: Retry,
+        token: Option<&Token>,
+    ) -> Result<Client, ClientError> {
         let mut delay = retry.delay;
         let mut attempts = 0;
         let stream = loop {
@@ -154,8 +173,13 @@ impl Client {
         };
         stream.set_nodelay(true).map_err(WireError::Io)?;
         let (mut reader, mut writer) = stream.into_split();
-        let hello = Request::Hello {
-            client: format!("blossom-net {}", env!("CARGO_PKG_VERSION")),
+        let client = format!("blossom-net {}", env!("CARGO_PKG_VERSION"));
+        let hello = match token {
+            None => Request::Hello { client },
+            Some(token) => Request::Authenticate {
+                client,
+                token: token.secret().to_string(),
+            },
         };
         wire::write_frame(&mut writer, &wire::frame(&hello)?).await?;
         let welcome = tokio::time::timeout(WELCOME, wire::read_frame(&mut reader, MAX_REPLY))
@@ -163,6 +187,11 @@ impl Client {
             .map_err(|_| ClientError::Server(format!("no welcome within {WELCOME:?}")))??;
         let (program, relations) = match wire::decode(&welcome.ok_or(WireError::Truncated)?)? {
             Reply::Welcome { program, relations } => (program, relations),
+            Reply::Error { message, .. }
+                if message.starts_with(wire::NOAUTH) || message.starts_with(wire::WRONGTOKEN) =>
+            {
+                return Err(ClientError::Auth(message));
+            }
             Reply::Error { message, .. } => return Err(ClientError::Server(message)),
             other => {
                 return Err(ClientError::Server(format!(

@@ -13,6 +13,12 @@
 //! wrong-version frame gets an error reply and a disconnect, is logged, and the server goes on
 //! serving everyone else. What a server allows is in [`Limits`].
 //!
+//! Whom a server lets in is its [`Token`]: given one ([`Server::token`]), it serves only
+//! clients that send it ([`Client::connect_with`]), and its links send it to the servers of
+//! other programs; until a client has, every request gets an error and nothing else, and a
+//! wrong token closes the connection. A server listens where its caller binds it: the example
+//! binaries bind loopback unless told an address.
+//!
 //! A [`resp::RespServer`] speaks Redis's protocol (RESP2) to Redis's own clients, for a
 //! service that answers commands a tick at a time: the key-value store of the examples.
 //!
@@ -26,8 +32,10 @@ mod link;
 pub mod resp;
 mod server;
 mod tls;
+mod token;
 pub mod wire;
 
 pub use client::{Change, Changes, Client, ClientError, MAX_REPLY, Retry};
 pub use link::LinkLimits;
 pub use server::{Limits, ServeError, Server, Stop};
+pub use token::{Token, TokenArgs, TokenError};

@@ -8,7 +8,9 @@
 //! twice: delivery is at least once, as a Dedalus message may be). If it cannot connect
 //! within [`LinkLimits::retry`], it drops what it holds, logs how many rows, and tries again
 //! with the next batch: it never retries forever, and a server that is down costs a bounded
-//! buffer, not memory without end. A full queue drops the new batch, logged.
+//! buffer, not memory without end. A full queue drops the new batch, logged. A link sends its
+//! server's [`Token`], which the programs it links share; a server that refuses it counts as
+//! one that cannot be reached.
 
 use std::collections::HashMap;
 
@@ -16,6 +18,7 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 use crate::client::{Client, ClientError, Retry};
+use crate::token::Token;
 
 /// What links may hold and how hard they try.
 #[derive(Clone, Copy, Debug)]
@@ -47,14 +50,17 @@ pub(crate) struct Batch {
 pub(crate) struct Links {
     runtime: Handle,
     limits: LinkLimits,
+    token: Option<Token>,
     queues: HashMap<String, mpsc::Sender<Batch>>,
 }
 
 impl Links {
-    pub(crate) fn new(runtime: Handle, limits: LinkLimits) -> Self {
+    /// Links that connect as `limits` says and send `token`.
+    pub(crate) fn new(runtime: Handle, limits: LinkLimits, token: Option<Token>) -> Self {
         Links {
             runtime,
             limits,
+            token,
             queues: HashMap::new(),
         }
     }
@@ -64,7 +70,12 @@ impl Links {
     pub(crate) fn send(&mut self, endpoint: &str, batch: Batch) -> bool {
         let queue = self.queues.entry(endpoint.to_string()).or_insert_with(|| {
             let (queue, batches) = mpsc::channel(self.limits.queue.max(1));
-            let link = link(endpoint.to_string(), batches, self.limits.retry);
+            let link = link(
+                endpoint.to_string(),
+                batches,
+                self.limits.retry,
+                self.token.clone(),
+            );
             self.runtime.spawn(link);
             queue
         });
@@ -87,7 +98,12 @@ impl Links {
 }
 
 /// One remote server's link: sends each batch, in order, reconnecting as needed.
-async fn link(endpoint: String, mut batches: mpsc::Receiver<Batch>, retry: Retry) {
+async fn link(
+    endpoint: String,
+    mut batches: mpsc::Receiver<Batch>,
+    retry: Retry,
+    token: Option<Token>,
+) {
     let mut client: Option<Client> = None;
     // A batch to send again, and how many times it was sent.
     let mut again: Option<(Batch, u32)> = None;
@@ -101,7 +117,7 @@ async fn link(endpoint: String, mut batches: mpsc::Receiver<Batch>, retry: Retry
         };
         let connected = match &client {
             Some(connected) => connected,
-            None => match Client::connect(endpoint.as_str(), retry).await {
+            None => match Client::connect_with(endpoint.as_str(), retry, token.as_ref()).await {
                 Ok(connected) => client.insert(connected),
                 Err(error) => {
                     let mut dropped = batch.count;
@@ -165,7 +181,7 @@ mod tests {
             queue: 2,
             retry: Retry::default(),
         };
-        let mut links = Links::new(runtime.handle().clone(), limits);
+        let mut links = Links::new(runtime.handle().clone(), limits, None);
         assert!(
             links.send(&endpoint, batch(1)),
             "the first batch is taken by the link"

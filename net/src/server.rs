@@ -8,6 +8,9 @@
 //! the program), and queues them for the program's thread in a bounded queue, so a client that
 //! sends faster than the program ticks waits (backpressure through TCP), and one that does not
 //! read its replies is disconnected rather than holding the others up.
+//!
+//! With a [`Token`] a connection is served only once its client has sent it (see
+//! `connection`): before that, every request is answered with an error and reaches nothing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +24,7 @@ use tokio::sync::mpsc;
 mod connection;
 
 use crate::link::{Batch, LinkLimits, Links};
+use crate::token::Token;
 use crate::wire::{self, RelationInfo, Reply, WireError};
 use connection::{Outbox, accept};
 
@@ -32,7 +36,8 @@ pub struct Limits {
     pub max_frame: usize,
     /// Connections served at once; one more is told so and closed. Default 256.
     pub max_connections: usize,
-    /// How long a new connection has to say hello. Default 10 s.
+    /// How long a new connection has to say hello (to a server with a token: to send it).
+    /// Default 10 s.
     pub handshake: Duration,
     /// How long a write to a client may take before the client is dropped. Default 10 s.
     pub write: Duration,
@@ -275,6 +280,7 @@ impl<P, D: Column> Watch<P> for Watched<P, D> {
 pub struct Server<P> {
     program: P,
     limits: Limits,
+    token: Option<Token>,
     stopped: Arc<AtomicBool>,
     commands: (mpsc::Sender<Command<P>>, mpsc::Receiver<Command<P>>),
 }
@@ -291,9 +297,19 @@ impl<P: Served + 'static> Server<P> {
         Server {
             program,
             limits,
+            token: None,
             stopped: Arc::default(),
             commands,
         }
+    }
+
+    /// Serves only clients that send `token` (`None`, the default: every client, whether it
+    /// sends a token or not), and sends it on the links to other programs' servers, which share
+    /// it. A client without it has every request answered with an error that starts
+    /// [`wire::NOAUTH`], and is closed after a few; a wrong token closes the connection at once.
+    pub fn token(mut self, token: Option<Token>) -> Self {
+        self.token = token;
+        self
     }
 
     /// A handle that stops the server from another thread.
@@ -319,6 +335,7 @@ impl<P: Served + 'static> Server<P> {
         let Server {
             mut program,
             limits,
+            token,
             stopped,
             commands: (sender, receiver),
         } = self;
@@ -353,14 +370,20 @@ impl<P: Served + 'static> Server<P> {
             outputs: outputs.into_iter().map(|info| info.name).collect(),
             commands: sender,
             limits: limits.clone(),
+            token: token.clone(),
         });
+        let guarded = if token.is_some() {
+            " to clients with its token"
+        } else {
+            ""
+        };
         runtime.spawn(accept(listener, shared));
-        tracing::info!("serving {} on {address}", P::NAME);
+        tracing::info!("serving {} on {address}{guarded}", P::NAME);
         let mut watched: Vec<Subscribed<P>> =
             watches.into_iter().map(|w| (w, Vec::new())).collect();
         let mut leaving = Leaving {
             channels: registry.channels,
-            links: Links::new(runtime.handle().clone(), limits.links),
+            links: Links::new(runtime.handle().clone(), limits.links, token),
         };
         drive(
             &mut program,
@@ -395,6 +418,8 @@ struct Shared<P> {
     outputs: Vec<String>,
     commands: mpsc::Sender<Command<P>>,
     limits: Limits,
+    /// The token clients must send, if any.
+    token: Option<Token>,
 }
 
 /// The program's channels, and the links their rows leave by for other programs.

@@ -5,6 +5,13 @@
 //! with bincode. Rows travel inside as bincode of a `Vec` of the relation's row type, so the
 //! framing needs no row types; the handshake tells each side the other's row types by name.
 //!
+//! A server with a shared token ([`crate::Token`]) answers every request but
+//! [`Request::Authenticate`] with an error whose message starts [`NOAUTH`], until a client has
+//! sent the token, and closes the connection after a wrong one ([`WRONGTOKEN`]).
+//! `Authenticate` came after version 1's other messages and is appended to them, so every
+//! frame a peer without tokens sends or reads is unchanged, and [`VERSION`] stays 1; a server
+//! from before tokens answers `Authenticate` with a malformed-payload error.
+//!
 //! Every read and decode returns a [`WireError`]: a frame longer than the limit is refused
 //! from its header, before its payload is read; a decode may not allocate more than the bytes
 //! it was given.
@@ -16,6 +23,12 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 /// The version of the frames and messages; a frame with another is refused.
 pub const VERSION: u8 = 1;
+
+/// How the message of an error answering a request made before the token starts.
+pub const NOAUTH: &str = "NOAUTH";
+
+/// How the message of the error answering a wrong token starts (the connection is closed).
+pub const WRONGTOKEN: &str = "WRONGTOKEN";
 
 /// What a frame says before its payload: its length and version.
 const HEADER: usize = 5;
@@ -86,6 +99,14 @@ pub enum Request {
         id: u64,
         /// The output's name.
         relation: String,
+    },
+    /// The first message of a connection, with the server's shared token. A server without a
+    /// token takes it as `Hello`, whatever the token.
+    Authenticate {
+        /// Who is asking (logged).
+        client: String,
+        /// The token.
+        token: String,
     },
 }
 
@@ -238,6 +259,24 @@ mod tests {
         assert_eq!(roundtrip(&message).unwrap(), message);
         let back: Vec<(u32, String)> = decode_rows(&rows).unwrap();
         assert_eq!(back, [(1, "a".to_string()), (2, "b".into())]);
+    }
+
+    #[test]
+    fn the_frames_from_before_tokens_are_unchanged() {
+        // Version 1's messages as a server without tokens sent and read them: appending
+        // `Authenticate` must not renumber them.
+        let hello = frame(&Request::Hello { client: "x".into() }).unwrap();
+        assert_eq!(hello, [0, 0, 0, 4, VERSION, 0, 1, b'x']);
+        let subscribe = Request::Subscribe {
+            id: 1,
+            relation: "r".into(),
+        };
+        assert_eq!(frame(&subscribe).unwrap()[5], 2);
+        let authenticate = Request::Authenticate {
+            client: "x".into(),
+            token: "t".into(),
+        };
+        assert_eq!(roundtrip(&authenticate).unwrap(), authenticate);
     }
 
     #[test]

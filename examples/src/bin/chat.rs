@@ -14,6 +14,9 @@
 //! relays. `--remote NODE=host:port` says where another node's program is served; the room is
 //! node 0. The room can run as a cluster (`blossom launch -n 2 -- chat room ...`): process 0
 //! serves, the others tick with it.
+//!
+//! `--token T` (or `--token-file FILE`) on each of them makes every program serve only clients
+//! and links that send the token, and send it on their own links: give all of them the same.
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -21,7 +24,7 @@ use std::time::Duration;
 use anyhow::Context;
 use blossom::{Addr, Config, Served};
 use blossom_examples::chat::{ChatMember, ChatRoom, ROOM};
-use blossom_net::{Client, Retry, Server};
+use blossom_net::{Client, Retry, Server, Token, TokenArgs};
 use clap::{Parser, Subcommand};
 use tokio::io::AsyncBufReadExt;
 
@@ -39,6 +42,8 @@ enum Role {
         /// Where to serve.
         #[arg(long, default_value = "127.0.0.1:7000")]
         listen: String,
+        #[command(flatten)]
+        token: TokenArgs,
     },
     /// A member: posts the lines of stdin, prints what the room sends.
     Member {
@@ -51,6 +56,8 @@ enum Role {
         /// The name others see.
         #[arg(long)]
         name: String,
+        #[command(flatten)]
+        token: TokenArgs,
     },
 }
 
@@ -62,13 +69,18 @@ fn main() -> std::process::ExitCode {
 fn run() -> anyhow::Result<()> {
     let (config, rest) = Config::from_args(std::env::args())?;
     match Args::parse_from(rest).role {
-        Role::Room { listen } => room(&config, &listen),
-        Role::Member { listen, node, name } => member(&config, &listen, Addr(node), name),
+        Role::Room { listen, token } => room(&config, &listen, token.token()?),
+        Role::Member {
+            listen,
+            node,
+            name,
+            token,
+        } => member(&config, &listen, Addr(node), name, token.token()?),
     }
 }
 
 /// Serves the room, printing what it relays (process 0 of a cluster; the others follow).
-fn room(config: &Config, listen: &str) -> anyhow::Result<()> {
+fn room(config: &Config, listen: &str, token: Option<Token>) -> anyhow::Result<()> {
     let room = ChatRoom::with_config(config)?;
     if room.process() != 0 {
         Server::new(room).serve(TcpListener::bind("127.0.0.1:0")?)?;
@@ -77,20 +89,23 @@ fn room(config: &Config, listen: &str) -> anyhow::Result<()> {
     let listener =
         TcpListener::bind(listen).with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
-    let printer = std::thread::spawn(move || print_relayed(address));
+    let printer = std::thread::spawn({
+        let token = token.clone();
+        move || print_relayed(address, token)
+    });
     eprintln!("chat room serving on {address}");
-    Server::new(room).serve(listener)?;
+    Server::new(room).token(token).serve(listener)?;
     let _ = printer.join();
     Ok(())
 }
 
 /// Prints `name: text` for each post the room relays.
-fn print_relayed(address: std::net::SocketAddr) -> anyhow::Result<()> {
+fn print_relayed(address: std::net::SocketAddr, token: Option<Token>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let client = Client::connect(address, Retry::default()).await?;
+        let client = Client::connect_with(address, Retry::default(), token.as_ref()).await?;
         let mut relayed = client.subscribe(ChatRoom::RELAYED).await?;
         while let Some(change) = relayed.next().await {
             for (_, name, text) in change?.added {
@@ -103,7 +118,13 @@ fn print_relayed(address: std::net::SocketAddr) -> anyhow::Result<()> {
 
 /// Serves a member on a thread, and talks to it as a client: joins, posts stdin's lines, prints
 /// what it hears.
-fn member(config: &Config, listen: &str, node: Addr, name: String) -> anyhow::Result<()> {
+fn member(
+    config: &Config,
+    listen: &str,
+    node: Addr,
+    name: String,
+    token: Option<Token>,
+) -> anyhow::Result<()> {
     anyhow::ensure!(node != ROOM, "node 0 is the room's");
     anyhow::ensure!(
         config.remotes.contains_key(&ROOM),
@@ -114,17 +135,20 @@ fn member(config: &Config, listen: &str, node: Addr, name: String) -> anyhow::Re
     let address = listener.local_addr()?;
     let config = config.clone();
     let (stopper, stop) = std::sync::mpsc::channel();
-    let serving = std::thread::spawn(move || -> anyhow::Result<()> {
-        let server = Server::new(ChatMember::with_config(&config)?);
-        let _ = stopper.send(server.stopper());
-        server.serve(listener)?;
-        Ok(())
+    let serving = std::thread::spawn({
+        let token = token.clone();
+        move || -> anyhow::Result<()> {
+            let server = Server::new(ChatMember::with_config(&config)?).token(token);
+            let _ = stopper.send(server.stopper());
+            server.serve(listener)?;
+            Ok(())
+        }
     });
     let stop = stop.recv().context("the member's program did not start")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let talked = runtime.block_on(talk(address, node, name));
+    let talked = runtime.block_on(talk(address, node, name, token));
     stop.stop();
     serving
         .join()
@@ -132,8 +156,13 @@ fn member(config: &Config, listen: &str, node: Addr, name: String) -> anyhow::Re
     talked
 }
 
-async fn talk(address: std::net::SocketAddr, node: Addr, name: String) -> anyhow::Result<()> {
-    let client = Client::connect(address, Retry::default()).await?;
+async fn talk(
+    address: std::net::SocketAddr,
+    node: Addr,
+    name: String,
+    token: Option<Token>,
+) -> anyhow::Result<()> {
+    let client = Client::connect_with(address, Retry::default(), token.as_ref()).await?;
     let mut heard = client.subscribe(ChatMember::HEARD).await?;
     tokio::spawn(async move {
         while let Some(Ok(change)) = heard.next().await {

@@ -7,12 +7,13 @@
 //! reach_client --server 127.0.0.1:7000 --edge 1 2 --edge 2 3     # pairs=3
 //! reach_client --server 127.0.0.1:7000 --input graph.tsv         # every edge of a file
 //! reach_client --server 127.0.0.1:7000 --cut 1 2                 # pairs=1
+//! reach_client --server 127.0.0.1:7000 --token-file token.txt     # a server with a token
 //! ```
 
 use std::path::PathBuf;
 
 use blossom_examples::reach::Links;
-use blossom_net::{Client, Retry};
+use blossom_net::{Client, Retry, TokenArgs};
 use clap::Parser;
 
 /// Adds and cuts edges of a served graph, and prints its closure.
@@ -33,6 +34,8 @@ struct Args {
     /// Print every pair of the closure, one `src dst` per line, before the count.
     #[arg(long)]
     print: bool,
+    #[command(flatten)]
+    token: TokenArgs,
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,11 +53,13 @@ fn run() -> anyhow::Result<()> {
         edges.extend(blossom_examples::load_graph(file)?);
     }
     let cuts = pairs(&args.cut);
+    let token = args.token.token()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let client = Client::connect(args.server.as_str(), Retry::default()).await?;
+        let client =
+            Client::connect_with(args.server.as_str(), Retry::default(), token.as_ref()).await?;
         if !edges.is_empty() {
             let tick = client.insert(Links::EDGE, &edges).await?;
             eprintln!("{} edge(s) added in tick {tick}", edges.len());

@@ -7,7 +7,9 @@
 //!
 //! With `--serve ADDRESS` it computes nothing by itself: it serves a graph that clients grow
 //! and cut (the `Links` program: inputs `edge` and `cut`, output `path`; see `reach_client`),
-//! until stopped. In a cluster process 0 serves, and the others tick with it.
+//! until stopped. In a cluster process 0 serves, and the others tick with it. With `--token T`
+//! or `--token-file FILE` it serves only clients that send the token (`reach_client` takes the
+//! same options).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -37,6 +39,8 @@ struct Args {
     /// and subscribe to the closure.
     #[arg(long, value_name = "ADDRESS", conflicts_with = "input")]
     serve: Option<String>,
+    #[command(flatten)]
+    token: blossom_net::TokenArgs,
     /// Print help.
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -55,9 +59,12 @@ fn run() -> anyhow::Result<()> {
     {
         return Ok(());
     }
+    // Read at start-up, so that a missing or empty token file is an error before anything runs.
+    let token = args.token.token()?;
     if let Some(address) = &args.serve {
-        return serve(&config, address);
+        return serve(&config, address, token);
     }
+    anyhow::ensure!(token.is_none(), "--token and --token-file go with --serve");
     let started = Instant::now();
     let edges = load_graph(args.input.as_deref())?;
     eprintln!("loaded {} edges in {:.2?}", edges.len(), started.elapsed());
@@ -86,8 +93,9 @@ fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Serves [`reach::Links`] until stopped: process 0 on `address`, the others tick with it.
-fn serve(config: &Config, address: &str) -> anyhow::Result<()> {
+/// Serves [`reach::Links`] until stopped: process 0 on `address`, the others tick with it;
+/// with a token, only to clients that send it.
+fn serve(config: &Config, address: &str, token: Option<blossom_net::Token>) -> anyhow::Result<()> {
     use anyhow::Context;
     blossom_examples::log_to_stderr();
     let links = reach::Links::with_config(config)?;
@@ -103,6 +111,8 @@ fn serve(config: &Config, address: &str) -> anyhow::Result<()> {
             std::net::TcpListener::bind("127.0.0.1:0")?
         }
     };
-    blossom_net::Server::new(links).serve(listener)?;
+    blossom_net::Server::new(links)
+        .token(token)
+        .serve(listener)?;
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! A server's connections: accepting them up to the limit, the hello, reading and decoding
-//! requests (a malformed one closes its connection only), and writing each one's replies.
+//! A server's connections: accepting them up to the limit, the hello (with the token, if the
+//! server has one), reading and decoding requests (a malformed one closes its connection only),
+//! and writing each one's replies.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -104,21 +105,7 @@ async fn connection<P>(stream: TcpStream, peer: SocketAddr, shared: &Shared<P>) 
         close: Arc::new(close),
     };
     let writing = tokio::spawn(write(writer, queue, closed, limits.write, peer));
-    let hello = tokio::time::timeout(
-        limits.handshake,
-        wire::read_frame(&mut reader, limits.max_frame),
-    );
-    let first = match hello.await {
-        Err(_) => Err(format!("no hello within {:?}", limits.handshake)),
-        Ok(Ok(None)) => Err(String::new()),
-        Ok(Ok(Some(payload))) => match wire::decode::<Request>(&payload) {
-            Ok(Request::Hello { client }) => Ok(client),
-            Ok(_) => Err("the first request must be Hello".into()),
-            Err(e) => Err(e.to_string()),
-        },
-        Ok(Err(e)) => Err(e.to_string()),
-    };
-    match first {
+    match hello(&mut reader, &outbox, shared).await {
         Ok(client) => {
             tracing::info!("{peer} connected ({client})");
             outbox.send(&Reply::Welcome {
@@ -134,12 +121,94 @@ async fn connection<P>(stream: TcpStream, peer: SocketAddr, shared: &Shared<P>) 
         Err(reason) => {
             if !reason.is_empty() {
                 tracing::warn!("{peer}: {reason}; disconnecting");
+                // Queued after the `NOAUTH` answers, not in their place: the client learns
+                // why each request was refused, then why it is closed.
+                outbox.send(&Reply::Error {
+                    id: None,
+                    message: reason,
+                    fatal: true,
+                });
             }
-            outbox.fail(reason);
         }
     }
     drop(outbox);
     let _ = writing.await;
+}
+
+/// Requests a client without the token may make, each answered `NOAUTH`, before it is closed.
+const UNAUTHENTICATED_REQUESTS: usize = 8;
+
+/// The largest frame read from a client without the token: a hello is small, and until it
+/// has said one, a client gets no more of the server's memory than this.
+const UNAUTHENTICATED_FRAME: usize = 64 << 10;
+
+/// Reads the client's hello, within the handshake limit: `Ok` with who it says it is, or why
+/// the connection is closed (`""`: it left).
+///
+/// Without a token, the first request must be `Hello` (or `Authenticate`, its token ignored).
+/// With one it must be `Authenticate` with that token: a wrong token closes the connection;
+/// any other request is answered `NOAUTH` and applies nothing, until the client sends the token
+/// or has made [`UNAUTHENTICATED_REQUESTS`] of them. Nothing about the program (its name, its
+/// relations, its rows) is sent before the `Welcome`.
+async fn hello<P>(
+    reader: &mut tokio::net::tcp::OwnedReadHalf,
+    outbox: &Outbox,
+    shared: &Shared<P>,
+) -> Result<String, String> {
+    let limits = &shared.limits;
+    let deadline = tokio::time::Instant::now() + limits.handshake;
+    let Some(token) = &shared.token else {
+        let first = tokio::time::timeout_at(deadline, wire::read_frame(reader, limits.max_frame));
+        return match first.await {
+            Err(_) => Err(format!("no hello within {:?}", limits.handshake)),
+            Ok(Ok(None)) => Err(String::new()),
+            Ok(Ok(Some(payload))) => match wire::decode::<Request>(&payload) {
+                Ok(Request::Hello { client } | Request::Authenticate { client, .. }) => Ok(client),
+                Ok(_) => Err("the first request must be Hello".into()),
+                Err(e) => Err(e.to_string()),
+            },
+            Ok(Err(e)) => Err(e.to_string()),
+        };
+    };
+    let frame_limit = limits.max_frame.min(UNAUTHENTICATED_FRAME);
+    for _ in 0..UNAUTHENTICATED_REQUESTS {
+        let next = tokio::time::timeout_at(deadline, wire::read_frame(reader, frame_limit));
+        let payload = match next.await {
+            Err(_) => return Err(format!("no token within {:?}", limits.handshake)),
+            Ok(Ok(None)) => return Err(String::new()),
+            Ok(Ok(Some(payload))) => payload,
+            Ok(Err(e)) => return Err(e.to_string()),
+        };
+        let id = match wire::decode::<Request>(&payload).map_err(|e| e.to_string())? {
+            Request::Authenticate {
+                client,
+                token: given,
+            } if token.matches(&given) => {
+                return Ok(client);
+            }
+            Request::Authenticate { .. } => {
+                let wrong = wire::WRONGTOKEN;
+                return Err(format!("{wrong} the token is not this server's"));
+            }
+            Request::Hello { .. } => None,
+            Request::Insert { id, .. } | Request::Subscribe { id, .. } => Some(id),
+        };
+        outbox.send(&Reply::Error {
+            id,
+            message: noauth(),
+            fatal: false,
+        });
+    }
+    Err(format!(
+        "{} after {UNAUTHENTICATED_REQUESTS} requests without the token",
+        noauth()
+    ))
+}
+
+/// The answer to a request made before the token.
+fn noauth() -> String {
+    let noauth = wire::NOAUTH;
+    format!("{noauth} authentication required: this server serves only clients with its token")
 }
 
 /// Reads requests until the client leaves (`""`) or sends one that closes the connection.
@@ -156,7 +225,9 @@ async fn serve_requests<P>(
         };
         let command = match wire::decode::<Request>(&payload) {
             Err(e) => return e.to_string(),
-            Ok(Request::Hello { .. }) => return "a second Hello".into(),
+            Ok(Request::Hello { .. } | Request::Authenticate { .. }) => {
+                return "a second Hello".into();
+            }
             Ok(Request::Insert { id, relation, rows }) => {
                 match shared.inputs.iter().find(|(name, _)| *name == relation) {
                     None => {
@@ -212,7 +283,9 @@ async fn write(
     loop {
         tokio::select! {
             biased;
-            _ = closed.changed() => break,
+            // Only a close breaks off: every `Outbox` gone (`Err`) lets what they queued be
+            // written first.
+            Ok(()) = closed.changed() => break,
             frame = queue.recv() => {
                 let Some(frame) = frame else { break };
                 let written = tokio::time::timeout(limit, wire::write_frame(&mut writer, &frame));
