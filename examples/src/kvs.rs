@@ -12,6 +12,12 @@
 //! group at the key's home ([`Batch::apply`]), answering every command from the value as the
 //! commands before it left it; the tick then merges what was written.
 //!
+//! In a cluster ([`Cluster`]) each process runs this program over its own keys: a key's
+//! homes are picked by [`Ring`], commands on another process's keys are forwarded there, and
+//! what a tick's commands wrote (`changed`) is sent to the key's other homes, which merge it
+//! (`gossip`); a process that (re)connects to another is sent every value of its share
+//! (`sweep`), so a replica that missed writes converges.
+//!
 //! ```
 //! use blossom_examples::kvs::{Batch, KeyCommand, Kvs, Op, Only, Reply, Stamp, Value, bytes};
 //!
@@ -33,13 +39,17 @@
 use blossom::Lattice;
 use bytes::Bytes;
 
+mod cluster;
 mod op;
+mod ring;
 pub mod router;
 mod value;
 
+pub use cluster::{Cluster, decode_value, encode_value};
 pub use op::{
     Batch, Failure, KeyCommand, Only, Op, Outcome, Replies, Reply, flushed, parse_integer,
 };
+pub use ring::{Ring, Share};
 pub use value::{Content, Replica, Stamp, Value, bytes, value};
 
 blossom::program! {
@@ -52,6 +62,10 @@ blossom::program! {
         input   scan(request: u64, pattern: Pattern);
         /// `FLUSHALL`: every key deleted, stamped.
         input   flush(stamp: Stamp);
+        /// Values another process of the cluster holds (gossip and anti-entropy).
+        input   gossip(key: Bytes, value: Value);
+        /// An anti-entropy sweep, for request `request`: the keys in a process's share.
+        input   sweep(request: u64, share: Share);
         /// Every key's value.
         lattice store(key: Bytes) -> Value;
         /// What each key's commands did this tick.
@@ -60,6 +74,10 @@ blossom::program! {
         output  replied(key: Bytes, replies: Replies);
         /// The keys each scan found.
         output  found(request: u64, key: Bytes);
+        /// The values this tick's commands wrote, for the key's other homes.
+        output  changed(key: Bytes, value: Value);
+        /// The keys and values each sweep found.
+        output  swept(request: u64, key: Bytes, value: Value);
 
         // A new key starts from bottom, so that its commands meet a value to apply to.
         store(k, Value::bottom()) <= command(k, _);
@@ -68,6 +86,10 @@ blossom::program! {
         replied(k, o.replies.clone()) <= applied(k, o);
         found(r, k) <= scan(r, p), store(k, v), if p.matches(&k, &v);
         store(k, flushed(s, &v)) <+ flush(s), store(k, v);
+        // What another home holds is merged: in any order, any number of times.
+        store(k, v) <= gossip(k, v);
+        changed(k, o.value.clone()) <= applied(k, o), if o.wrote;
+        swept(r, k, v) <= sweep(r, s), store(k, v), if s.holds(&k);
     }
 }
 

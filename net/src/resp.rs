@@ -20,7 +20,9 @@
 //! changes nor learns anything. Bound to a non-loopback address with no password, the server
 //! refuses clients from other hosts (Redis's protected mode) unless told otherwise.
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -31,6 +33,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::server::{ServeError, Stop};
 
 mod connection;
+pub mod link;
 pub mod session;
 
 pub use crate::tls::{TlsError, TlsFiles};
@@ -90,7 +93,19 @@ pub trait Service {
 
     /// The commands it answers, for `COMMAND`.
     fn commands(&self) -> &'static [CommandInfo];
+
+    /// The rest of the last call's replies, if some wait on work elsewhere (a command sent to
+    /// another process): the call's replies are those it pushed, then the future's. The
+    /// server keeps serving meanwhile, and answers those clients when it resolves; a client
+    /// sends nothing more until it has its replies, so each client's replies stay in order.
+    /// Default: none, every reply is pushed by the call.
+    fn later(&mut self) -> Option<Later> {
+        None
+    }
 }
+
+/// Replies a [`Service`] gives later ([`Service::later`]).
+pub type Later = Pin<Box<dyn Future<Output = Vec<Frame>> + Send>>;
 
 /// What a RESP server allows, so that no client can take more than its share.
 #[derive(Clone, Debug)]
@@ -204,6 +219,13 @@ impl RespServer {
         self.listener.local_addr()
     }
 
+    /// A handle that puts commands into the service's queue from inside the process.
+    pub fn submitter(&self) -> Submitter {
+        Submitter {
+            wake: self.wake.clone(),
+        }
+    }
+
     /// A handle that stops [`RespServer::serve`] from another thread.
     pub fn stopper(&self) -> Stop {
         let wake = self.wake.clone();
@@ -265,22 +287,71 @@ impl RespServer {
             }
             replies.clear();
             service.call(&commands, &mut replies)?;
-            if replies.len() != commands.len() {
+            let expected = commands.len();
+            commands.clear();
+            if let Some(later) = service.later() {
+                let (mut now, parts) = (std::mem::take(&mut replies), std::mem::take(&mut parts));
+                runtime.spawn(async move {
+                    now.extend(later.await);
+                    if now.len() == expected {
+                        deliver(now.into_iter(), parts);
+                    } else {
+                        // Dropping the parts closes those connections: no client reads a
+                        // reply to another command.
+                        tracing::error!(
+                            replies = now.len(),
+                            expected,
+                            "a service's late replies do not match its commands"
+                        );
+                    }
+                });
+                continue;
+            }
+            if replies.len() != expected {
                 return Err(ServeError::Service(format!(
-                    "{} replies to {} commands",
+                    "{} replies to {expected} commands",
                     replies.len(),
-                    commands.len()
                 )));
             }
-            commands.clear();
-            let mut answers = replies.drain(..);
-            for (count, reply) in parts.drain(..) {
-                // A client that went away meanwhile is no one's loss.
-                let _ = reply.send(answers.by_ref().take(count).collect());
-            }
+            deliver(replies.drain(..), parts.drain(..));
         }
         runtime.shutdown_timeout(Duration::from_millis(100));
         Ok(())
+    }
+}
+
+/// Hands each connection its share of `replies`, in order.
+fn deliver(
+    mut answers: impl Iterator<Item = Frame>,
+    parts: impl IntoIterator<Item = (usize, oneshot::Sender<Vec<Frame>>)>,
+) {
+    for (count, reply) in parts {
+        // A client that went away meanwhile is no one's loss.
+        let _ = reply.send(answers.by_ref().take(count).collect());
+    }
+}
+
+/// Puts commands into a [`RespServer`]'s queue from inside the process, as a client would send
+/// them but with no session (no password asked): a timer, or a link to another process that
+/// has news for the service.
+#[derive(Clone)]
+pub struct Submitter {
+    wake: mpsc::Sender<Option<Batch>>,
+}
+
+impl Submitter {
+    /// Queues `commands` and waits for their replies; `None` if the server has stopped.
+    pub async fn submit(&self, commands: Vec<Command>) -> Option<Vec<Frame>> {
+        if commands.is_empty() {
+            return Some(Vec::new());
+        }
+        let (reply, replies) = oneshot::channel();
+        let batch = Batch {
+            commands,
+            replies: reply,
+        };
+        self.wake.send(Some(batch)).await.ok()?;
+        replies.await.ok()
     }
 }
 

@@ -8,6 +8,13 @@
 //! gets its reply from its keys' (`MGET` an array, `DEL` a sum). `KEYS`, `SCAN`, `DBSIZE` and
 //! `FLUSHALL` read or write every key, so each runs in a tick of its own, after the commands
 //! before it and before those after it: every client sees its commands applied in order.
+//!
+//! In a cluster ([`Router::clustered`], [`super::cluster`]) a key command whose key lives on
+//! another process is forwarded there instead, with the round's others for that process in one
+//! pipelined request, sent before the local tick runs; `KEYS`, `SCAN`, `DBSIZE` and `FLUSHALL`
+//! go to every process as well, and the keys found are merged. A round that waits on another
+//! process is answered later ([`Service::later`]), when the replies are in, while the server
+//! goes on serving: the process waits on no one, and no two processes can wait on each other.
 
 use std::collections::HashMap;
 
@@ -17,9 +24,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use blossom::Config;
 use blossom_net::ServeError;
 use blossom_net::resp::session::{arity, bulk, error, ok, unknown_command};
-use blossom_net::resp::{Command, CommandInfo, Frame, Service};
+use blossom_net::resp::{Command, CommandInfo, Frame, Later, Service, Submitter};
 use bytes::Bytes;
 
+use super::cluster::{self, Cluster, Peers, Route, Sent, Target};
 use super::{Batch, KeyCommand, Kvs, Only, Op, Pattern, Replica, Reply, Stamp, parse_integer};
 
 /// The store behind a RESP server: the program, this node's clock, and a tick's bookkeeping.
@@ -36,7 +44,38 @@ pub struct Router {
     /// How each client command of the tick is answered.
     plans: Vec<Plan>,
     /// The replies of the tick's key commands, by slot.
-    slots: Vec<Option<Reply>>,
+    slots: Vec<Option<Frame>>,
+    /// What the tick's scans and flushes found, by request.
+    tallies: HashMap<u64, Tally>,
+    /// Whether the tick has rows for the program besides commands (gossip, sweeps).
+    fed: bool,
+    /// The other processes of a cluster; `None`: this process is the store.
+    peers: Option<Peers>,
+    /// Planning a `BLOSSOM.LOCAL` command: its keys are applied here, wherever they live.
+    local: bool,
+    /// The tick's sweeps: the request, and the process to send what it finds.
+    sweeps: Vec<(u64, u32)>,
+    /// Rounds of this call waiting on other processes' replies, in order.
+    waiting: Vec<Round>,
+    /// The replies of this call that come later.
+    later: Option<Later>,
+}
+
+/// What a scan or flush heard: the keys found, and how many processes did not answer.
+#[derive(Default)]
+struct Tally {
+    keys: Vec<Bytes>,
+    missing: usize,
+}
+
+/// A round whose replies wait on other processes.
+struct Round {
+    plans: Vec<Plan>,
+    slots: Vec<Option<Frame>>,
+    tallies: HashMap<u64, Tally>,
+    sent: Vec<Sent>,
+    /// Processes a scan may miss and still be whole (each key has other homes).
+    tolerate: usize,
 }
 
 /// How a client's command is answered.
@@ -53,8 +92,8 @@ enum Plan {
     },
     /// The keys a scan found.
     Scan(u64, Listing),
-    /// `FLUSHALL`: OK.
-    Flushed,
+    /// `FLUSHALL` (the request): OK.
+    Flushed(u64),
 }
 
 /// How one key command's reply becomes the client's.
@@ -93,6 +132,9 @@ enum Kind {
     Whole,
 }
 
+/// A command none of whose key's homes is reachable.
+const DOWN: &str = "CLUSTERDOWN no home of this key is reachable";
+
 impl Router {
     /// The store's program on `config`, stamping writes as node `node`.
     pub fn new(config: &Config, node: Replica) -> Result<Router, blossom::Error> {
@@ -106,7 +148,30 @@ impl Router {
             now: 0,
             plans: Vec::new(),
             slots: Vec::new(),
+            tallies: HashMap::new(),
+            fed: false,
+            peers: None,
+            local: false,
+            sweeps: Vec::new(),
+            waiting: Vec::new(),
+            later: None,
         })
+    }
+
+    /// Process `cluster.process` of a cluster: the program on `config` (this process's
+    /// workers) over this process's keys, linked to the others; `submitter` is the server's
+    /// that will serve it, where links ask for sweeps.
+    pub fn clustered(
+        config: &Config,
+        node: Replica,
+        cluster: &Cluster,
+        submitter: Submitter,
+    ) -> Result<Router, ServeError> {
+        let mut router = Router::new(config, node).map_err(ServeError::Program)?;
+        if cluster.addresses.len() > 1 {
+            router.peers = Some(Peers::connect(cluster, submitter)?);
+        }
+        Ok(router)
     }
 
     /// The program, for reading what it holds.
@@ -130,6 +195,19 @@ impl Router {
     fn key_command(&mut self, key: &Bytes, command: KeyCommand) -> u32 {
         let slot = self.slots.len() as u32;
         self.slots.push(None);
+        if let (Some(peers), false) = (&mut self.peers, self.local) {
+            match peers.route(key) {
+                Route::Here => {}
+                Route::There(process) => {
+                    peers.forward(process, Target::Slot(slot), cluster::words(key, &command));
+                    return slot;
+                }
+                Route::Nowhere => {
+                    self.slots[slot as usize] = Some(error(DOWN));
+                    return slot;
+                }
+            }
+        }
         let width = match &command {
             KeyCommand::SAdd(members) => members.len() as u64,
             _ => 1,
@@ -273,8 +351,73 @@ impl Router {
                 }
                 _ => Plan::Now(error("ERR syntax error")),
             },
+            b"BLOSSOM.LOCAL" => {
+                let Some(inner) = Command::new(args.to_vec()) else {
+                    return arity();
+                };
+                let was = std::mem::replace(&mut self.local, true);
+                let plan = self.plan(&inner);
+                self.local = was;
+                plan
+            }
+            b"BLOSSOM.MERGE" => {
+                if args.is_empty() || !args.len().is_multiple_of(2) {
+                    return arity();
+                }
+                self.merge(args)
+            }
+            b"BLOSSOM.SWEEP" => {
+                let [process] = args else { return arity() };
+                self.sweep(process)
+            }
+            b"BLOSSOM.LINKS" => Plan::Now(Frame::Integer(
+                self.peers.as_ref().map_or(0, Peers::up) as i64
+            )),
             _ => Plan::Now(unknown_command(command)),
         }
+    }
+
+    /// `BLOSSOM.MERGE`: values from another process, merged in this tick; none if one does
+    /// not decode.
+    fn merge(&mut self, args: &[Bytes]) -> Plan {
+        let mut rows = Vec::with_capacity(args.len() / 2);
+        for pair in args.chunks_exact(2) {
+            let decoded = match &self.peers {
+                Some(peers) => peers.decode(&pair[1]),
+                None => cluster::decode_value(&pair[1], 64 << 20),
+            };
+            match decoded {
+                Ok(value) => rows.push((pair[0].clone(), value)),
+                Err(why) => {
+                    tracing::warn!(%why, "a malformed BLOSSOM.MERGE");
+                    return Plan::Now(error(&format!("ERR malformed BLOSSOM.MERGE value: {why}")));
+                }
+            }
+        }
+        self.program.gossip.extend(rows);
+        self.fed = true;
+        Plan::Now(ok())
+    }
+
+    /// `BLOSSOM.SWEEP process|*`: the process's share (or every other's) found this tick and
+    /// sent after it.
+    fn sweep(&mut self, process: &Bytes) -> Plan {
+        let Some(peers) = &self.peers else {
+            return Plan::Now(ok());
+        };
+        let processes: Vec<u32> = match (process.as_ref(), parse_integer(process)) {
+            (b"*", _) => (0..peers.ring.processes).collect(),
+            (_, Some(p)) if (0..i64::from(peers.ring.processes)).contains(&p) => vec![p as u32],
+            _ => return Plan::Now(error("ERR no such process")),
+        };
+        for process in processes.into_iter().filter(|p| *p != peers.me) {
+            let request = self.next_request;
+            self.next_request += 1;
+            self.program.sweep.insert((request, peers.share(process)));
+            self.sweeps.push((request, process));
+            self.fed = true;
+        }
+        Plan::Now(ok())
     }
 
     /// A command on one key, answered by its reply read by `form`.
@@ -285,26 +428,48 @@ impl Router {
     fn scan(&mut self, glob: Bytes, kind: Option<Bytes>, listing: Listing) -> Plan {
         let request = self.next_request;
         self.next_request += 1;
+        if let (Some(peers), false) = (&mut self.peers, self.local) {
+            let mut words = vec![bulk_word(b"SCAN"), bulk_word(b"0"), bulk_word(b"MATCH")];
+            words.push(glob.clone());
+            if let Some(kind) = &kind {
+                words.extend([bulk_word(b"TYPE"), kind.clone()]);
+            }
+            let missing = peers.broadcast(Target::Tally(request), &words);
+            self.tallies.entry(request).or_default().missing = missing;
+        }
         self.program.scan.insert((request, Pattern { glob, kind }));
         Plan::Scan(request, listing)
     }
 
     fn flush(&mut self) -> Plan {
+        let request = self.next_request;
+        self.next_request += 1;
+        if let (Some(peers), false) = (&mut self.peers, self.local) {
+            let missing = peers.broadcast(Target::Tally(request), &[bulk_word(b"FLUSHALL")]);
+            self.tallies.entry(request).or_default().missing = missing;
+        }
         let stamp = self.stamp(1);
         self.program.flush.insert(stamp);
-        Plan::Flushed
+        Plan::Flushed(request)
     }
 
     /// Runs a tick with what the commands planned so far put into the program, and answers
-    /// their plans into `replies`.
+    /// their plans into `replies`, or, when some wait on other processes, into a round
+    /// answered later.
     fn run(&mut self, replies: &mut Vec<Frame>) -> Result<(), ServeError> {
+        // Sent first: the other processes work while this one ticks.
+        let sent = self.peers.as_mut().map(Peers::send).unwrap_or_default();
         let scans = self.plans.iter().any(|plan| matches!(plan, Plan::Scan(..)));
         let worked = scans
+            || self.fed
             || !self.keys.is_empty()
-            || self.plans.iter().any(|plan| matches!(plan, Plan::Flushed));
-        let mut found: HashMap<u64, Vec<Bytes>> = HashMap::new();
+            || self
+                .plans
+                .iter()
+                .any(|plan| matches!(plan, Plan::Flushed(_)));
         if worked {
             self.round += 1;
+            self.fed = false;
             let round = self.round;
             let rows = self
                 .keys
@@ -320,22 +485,137 @@ impl Router {
             {
                 for (slot, reply) in replied.list.iter() {
                     if let Some(place) = self.slots.get_mut(*slot as usize) {
-                        *place = Some(reply.clone());
+                        *place = Some(frame(reply.clone()));
                     }
                 }
             }
             if scans {
                 for (request, key) in self.program.found.snapshot().map_err(ServeError::Program)? {
-                    found.entry(request).or_default().push(key);
+                    self.tallies.entry(request).or_default().keys.push(key);
+                }
+            }
+            self.replicate()?;
+        }
+        if sent.is_empty() && self.waiting.is_empty() {
+            for plan in self.plans.drain(..) {
+                replies.push(answer(plan, &mut self.slots, &mut self.tallies, 0));
+            }
+            self.slots.clear();
+            self.tallies.clear();
+        } else {
+            let tolerate = self
+                .peers
+                .as_ref()
+                .map_or(0, |peers| peers.ring.replicas - 1);
+            self.waiting.push(Round {
+                plans: std::mem::take(&mut self.plans),
+                slots: std::mem::take(&mut self.slots),
+                tallies: std::mem::take(&mut self.tallies),
+                sent,
+                tolerate: tolerate as usize,
+            });
+        }
+        Ok(())
+    }
+
+    /// After a tick: what its commands wrote goes to the keys' other homes, and what its
+    /// sweeps found to the processes they were for.
+    fn replicate(&mut self) -> Result<(), ServeError> {
+        let Some(peers) = &self.peers else {
+            return Ok(());
+        };
+        if peers.ring.replicas > 1 {
+            let changed = self
+                .program
+                .changed
+                .snapshot()
+                .map_err(ServeError::Program)?;
+            peers.gossip(changed);
+        }
+        if !self.sweeps.is_empty() {
+            let mut shares: HashMap<u64, Vec<(Bytes, super::Value)>> = HashMap::new();
+            for (request, key, value) in
+                self.program.swept.snapshot().map_err(ServeError::Program)?
+            {
+                shares.entry(request).or_default().push((key, value));
+            }
+            for (request, process) in self.sweeps.drain(..) {
+                let share = shares.remove(&request).unwrap_or_default();
+                tracing::debug!(process, keys = share.len(), "anti-entropy sweep");
+                peers.merge_into(process, share);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Round {
+    /// Waits for the other processes' replies, and answers the round's plans into `replies`.
+    async fn finish(mut self, replies: &mut Vec<Frame>) {
+        for Sent {
+            targets,
+            replies: coming,
+        } in self.sent
+        {
+            let frames = match coming.await {
+                Ok(Ok(frames)) => frames,
+                Ok(Err(down)) => {
+                    tracing::warn!(%down, "commands forwarded to a process got no reply");
+                    Vec::new()
+                }
+                Err(_) => Vec::new(),
+            };
+            let mut frames = frames.into_iter();
+            for target in targets {
+                let frame = frames.next();
+                match (target, frame) {
+                    (Target::Slot(slot), frame) => {
+                        if let Some(place) = self.slots.get_mut(slot as usize) {
+                            *place = Some(frame.unwrap_or_else(|| {
+                                error("CLUSTERDOWN the link to this key's home dropped")
+                            }));
+                        }
+                    }
+                    (Target::Tally(request), frame) => {
+                        let tally = self.tallies.entry(request).or_default();
+                        match frame.as_ref().and_then(scanned) {
+                            Some(keys) => tally.keys.extend(keys),
+                            None if matches!(frame, Some(Frame::SimpleString(_))) => {}
+                            None => tally.missing += 1,
+                        }
+                    }
                 }
             }
         }
-        for plan in self.plans.drain(..) {
-            replies.push(answer(plan, &mut self.slots, &mut found));
+        for plan in self.plans {
+            replies.push(answer(
+                plan,
+                &mut self.slots,
+                &mut self.tallies,
+                self.tolerate,
+            ));
         }
-        self.slots.clear();
-        Ok(())
     }
+}
+
+/// The keys of a `SCAN` reply.
+fn scanned(frame: &Frame) -> Option<Vec<Bytes>> {
+    let Frame::Array(parts) = frame else {
+        return None;
+    };
+    let [_, Frame::Array(keys)] = parts.as_slice() else {
+        return None;
+    };
+    keys.iter()
+        .map(|key| match key {
+            Frame::BulkString(key) => Some(key.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn bulk_word(word: &'static [u8]) -> Bytes {
+    Bytes::from_static(word)
 }
 
 impl Service for Router {
@@ -357,17 +637,40 @@ impl Service for Router {
                 self.run(replies)?;
             }
         }
-        self.run(replies)
+        self.run(replies)?;
+        if !self.waiting.is_empty() {
+            let rounds = std::mem::take(&mut self.waiting);
+            self.later = Some(Box::pin(async move {
+                let mut replies = Vec::new();
+                for round in rounds {
+                    round.finish(&mut replies).await;
+                }
+                replies
+            }));
+        }
+        Ok(())
     }
 
     fn commands(&self) -> &'static [CommandInfo] {
         COMMANDS
     }
+
+    fn later(&mut self) -> Option<Later> {
+        self.later.take()
+    }
 }
 
 fn kind(command: &Command) -> Kind {
-    match upper(command.name()).as_ref() {
+    kind_of(command.name(), command.args())
+}
+
+fn kind_of(name: &[u8], args: &[Bytes]) -> Kind {
+    match upper(name).as_ref() {
         b"KEYS" | b"SCAN" | b"DBSIZE" | b"FLUSHALL" | b"FLUSHDB" => Kind::Whole,
+        b"BLOSSOM.LOCAL" => match args {
+            [name, args @ ..] => kind_of(name, args),
+            [] => Kind::Key,
+        },
         _ => Kind::Key,
     }
 }
@@ -398,12 +701,28 @@ impl AsRef<[u8]> for Upper {
     }
 }
 
-/// The client's reply for `plan`, from the tick's key replies and scans.
-fn answer(plan: Plan, slots: &mut [Option<Reply>], found: &mut HashMap<u64, Vec<Bytes>>) -> Frame {
+/// The client's reply for `plan`, from the tick's key replies and scans; a scan or flush that
+/// more than `tolerate` processes did not answer fails.
+fn answer(
+    plan: Plan,
+    slots: &mut [Option<Frame>],
+    tallies: &mut HashMap<u64, Tally>,
+    tolerate: usize,
+) -> Frame {
     let mut take = |slot: u32| {
         (slots.get_mut(slot as usize))
             .and_then(Option::take)
-            .map_or_else(|| error("ERR the store lost this command's reply"), frame)
+            .unwrap_or_else(|| error("ERR the store lost this command's reply"))
+    };
+    let mut tally = |request: u64| {
+        let tally = tallies.remove(&request).unwrap_or_default();
+        if tally.missing > tolerate {
+            return Err(error(&format!(
+                "CLUSTERDOWN {} process(es) did not answer",
+                tally.missing
+            )));
+        }
+        Ok(tally.keys)
     };
     match plan {
         Plan::Now(frame) => frame,
@@ -442,8 +761,13 @@ fn answer(plan: Plan, slots: &mut [Option<Reply>], found: &mut HashMap<u64, Vec<
             }
         }
         Plan::Scan(request, listing) => {
-            let mut keys = found.remove(&request).unwrap_or_default();
+            let mut keys = match tally(request) {
+                Ok(keys) => keys,
+                Err(down) => return down,
+            };
             keys.sort();
+            // A key held by several processes is one key.
+            keys.dedup();
             match listing {
                 Listing::Count => Frame::Integer(keys.len() as i64),
                 Listing::Keys => Frame::Array(keys.into_iter().map(Frame::BulkString).collect()),
@@ -453,7 +777,10 @@ fn answer(plan: Plan, slots: &mut [Option<Reply>], found: &mut HashMap<u64, Vec<
                 ]),
             }
         }
-        Plan::Flushed => ok(),
+        Plan::Flushed(request) => match tally(request) {
+            Ok(_) => ok(),
+            Err(down) => down,
+        },
     }
 }
 
