@@ -52,7 +52,12 @@ where
 /// own index), as timely's `initialize_networking_from_sockets` takes them.
 pub(crate) fn mesh(cluster: &Cluster) -> Result<Vec<Option<TcpStream>>, Error> {
     let me = cluster.process;
-    let address = &cluster.addresses[me];
+    let address = cluster.addresses.get(me).ok_or_else(|| {
+        let processes = cluster.addresses.len();
+        Error::Config(format!(
+            "process index {me} is out of range for {processes} addresses"
+        ))
+    })?;
     let listener = TcpListener::bind(address.as_str())
         .map_err(|e| Error::Start(format!("process {me} cannot listen on {address}: {e}")))?;
     let deadline = Instant::now() + cluster.connect_timeout;
@@ -141,12 +146,17 @@ fn accept(
         match listener.accept() {
             Ok((stream, from)) => {
                 wait = FIRST_WAIT;
-                match greeting(&stream, deadline) {
-                    Some(peer) if peer > me && sockets[peer - me - 1].is_none() => {
+                let peer = greeting(&stream, deadline);
+                // Only a process after this one, not yet connected, is a peer here.
+                let slot = (peer.and_then(|peer| peer.checked_sub(me + 1)))
+                    .and_then(|slot| sockets.get_mut(slot))
+                    .filter(|slot| slot.is_none());
+                match (slot, peer) {
+                    (Some(slot), Some(peer)) => {
                         if cluster.report {
                             eprintln!("process {me}: connected from process {peer} at {from}");
                         }
-                        sockets[peer - me - 1] = Some(stream);
+                        *slot = Some(stream);
                     }
                     _ => tracing::warn!(
                         "process {me}: dropped a connection from {from} that is no expected peer"
@@ -200,4 +210,42 @@ fn missing(cluster: &Cluster, peer: usize, reason: String) -> Error {
 
 fn start(error: std::io::Error) -> Error {
     Error::Start(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster(process: usize, addresses: &[String]) -> Cluster {
+        Cluster {
+            process,
+            addresses: addresses.to_vec(),
+            report: false,
+            connect_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Strangers on a process's port (one that says nothing, one that claims an index out of
+    /// range, one that claims to be the process itself) are dropped, and the peers still meet.
+    #[test]
+    fn strangers_are_dropped_and_the_peers_still_meet() {
+        let free = || TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr());
+        let addresses: Vec<String> = (0..2).map(|_| free().unwrap().to_string()).collect();
+        let zero = cluster(0, &addresses);
+        let waiting = std::thread::spawn(move || mesh(&zero).map(|s| s.len()));
+        let knock = |greeting: Option<u64>| loop {
+            if let Ok(mut stream) = TcpStream::connect(addresses[0].as_str()) {
+                if let Some(index) = greeting {
+                    stream.write_all(&index.to_be_bytes()).unwrap();
+                }
+                break stream;
+            }
+            std::thread::sleep(FIRST_WAIT);
+        };
+        let _silent = knock(None);
+        let _strangers = [knock(Some(99)), knock(Some(u64::MAX)), knock(Some(0))];
+        let one = mesh(&cluster(1, &addresses)).unwrap();
+        assert_eq!(one.len(), 2);
+        assert_eq!(waiting.join().unwrap().unwrap(), 2);
+    }
 }

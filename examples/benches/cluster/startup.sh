@@ -11,9 +11,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 runs="${1:-5}"
 cd "$root"
-cargo build --release -q -p blossom-examples --bin reachability -p blossom-net --bin blossom
-reach="$root/target/release/reachability"
-launch="$root/target/release/blossom"
+# NO_BUILD=1 runs the binaries already in target/release.
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p blossom-examples --bin reachability -p blossom-net --bin blossom
+reach="${CARGO_TARGET_DIR:-$root/target}/release/reachability"
+launch="${CARGO_TARGET_DIR:-$root/target}/release/blossom"
 
 median() { sort -g | awk '{ a[NR]=$1 } END { m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f", m, a[1], a[NR] }'; }
 
