@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 use crate::device::DevicePolicy;
 use crate::rt::Placement;
@@ -10,8 +11,9 @@ use crate::{Addr, Error, Network};
 /// How many workers run a program, and whether they span several processes.
 ///
 /// The embedded default is one worker in this process, with no configuration.
-/// A cluster is timely's own: every process runs the same binary with the same
-/// `processes` and hostfile and its own `process` index, and timely connects them.
+/// A cluster is timely's: every process runs the same binary with the same `processes` and
+/// hostfile and its own `process` index; the engine connects them (see [`Cluster`]) and
+/// timely runs on the connections.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// Worker threads in this process.
@@ -33,6 +35,25 @@ pub struct Config {
     /// Where device rules run: on an OpenCL device when there is one (the default), or on the
     /// CPU (`--device cpu`).
     pub device: DevicePolicy,
+    /// Where the processes of a cluster read the outputs: whole at process 0 (the default), or
+    /// each its own rows (`--outputs local`).
+    pub outputs: Outputs,
+}
+
+/// Where the processes of a cluster read a program's outputs. On one process both are the same.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Outputs {
+    /// Every output row is sent to process 0, which reads whole outputs (`snapshot`,
+    /// `subscribe`, `len`); the other processes read nothing. What a program served from
+    /// process 0 needs, and what a cluster of processes that print outputs needs.
+    #[default]
+    Gathered,
+    /// Each process reads the rows its own workers hold: `snapshot` and `subscribe` give that
+    /// process's share (the shares of all processes make the output, each row in one), while
+    /// `len` counts the whole output on every process. No row is sent to be read elsewhere,
+    /// so a cluster that counts an output, or whose processes each serve their share, does
+    /// not funnel through one process.
+    Local,
 }
 
 /// The processes of a timely cluster, from this process's point of view.
@@ -44,7 +65,13 @@ pub struct Cluster {
     pub addresses: Vec<String>,
     /// Report connection progress on stderr.
     pub report: bool,
+    /// How long this process waits for the others to be reachable and to connect to it
+    /// before it gives up, naming the first one missing ([`Error::NotConnected`]).
+    pub connect_timeout: Duration,
 }
+
+/// How long a process waits for the rest of its cluster by default.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Default for Config {
     fn default() -> Self {
@@ -63,7 +90,14 @@ impl Config {
             remotes: BTreeMap::new(),
             placement: Placement::Planned,
             device: DevicePolicy::Auto,
+            outputs: Outputs::Gathered,
         }
+    }
+
+    /// The same configuration, with the cluster's processes reading outputs as `outputs` says.
+    pub fn outputs(mut self, outputs: Outputs) -> Self {
+        self.outputs = outputs;
+        self
     }
 
     /// The same configuration, running device rules as `device` says.
@@ -138,6 +172,7 @@ impl Config {
             process,
             addresses,
             report: false,
+            connect_timeout: CONNECT_TIMEOUT,
         });
         Ok(self)
     }
@@ -155,6 +190,7 @@ impl Config {
             process,
             addresses,
             report: false,
+            connect_timeout: CONNECT_TIMEOUT,
         });
         Ok(self)
     }
@@ -174,6 +210,12 @@ impl Config {
     /// instead of a hostfile (what `blossom launch` passes, so that a remote process needs no
     /// file); with it, `-n` may be left out.
     ///
+    /// `--outputs local` has each process of a cluster read its own share of every output
+    /// ([`Outputs::Local`]) rather than process 0 read them whole.
+    ///
+    /// `--connect-timeout T` (seconds, or with a unit: `500ms`, `10s`) is how long a process of
+    /// a cluster waits for the others ([`Cluster::connect_timeout`], 10 s by default).
+    ///
     /// ```
     /// let args = ["--input", "g.tsv", "-w", "2"].map(String::from);
     /// let (config, rest) = blossom::Config::from_args(args).unwrap();
@@ -189,9 +231,11 @@ impl Config {
         let mut hostfile = None;
         let mut addresses: Option<Vec<String>> = None;
         let mut report = false;
+        let mut connect_timeout = CONNECT_TIMEOUT;
         let mut remotes = BTreeMap::new();
         let mut placement = Placement::Planned;
         let mut device = DevicePolicy::Auto;
+        let mut outputs = Outputs::Gathered;
         let mut rest = Vec::new();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -223,6 +267,7 @@ impl Config {
                     addresses = Some(list);
                 }
                 "-r" | "--report" => report = true,
+                "--connect-timeout" => connect_timeout = parse_duration(&value(&flag)?, &flag)?,
                 "--device" => {
                     device = match value(&flag)?.as_str() {
                         "auto" => DevicePolicy::Auto,
@@ -230,6 +275,17 @@ impl Config {
                         other => {
                             return Err(Error::Config(format!(
                                 "--device expects auto or cpu, found {other:?}"
+                            )));
+                        }
+                    }
+                }
+                "--outputs" => {
+                    outputs = match value(&flag)?.as_str() {
+                        "gathered" => Outputs::Gathered,
+                        "local" => Outputs::Local,
+                        other => {
+                            return Err(Error::Config(format!(
+                                "--outputs expects gathered or local, found {other:?}"
                             )));
                         }
                     }
@@ -269,10 +325,12 @@ impl Config {
         };
         if let Some(cluster) = &mut config.cluster {
             cluster.report = report;
+            cluster.connect_timeout = connect_timeout;
         }
         config.remotes = remotes;
         config.placement = placement;
         config.device = device;
+        config.outputs = outputs;
         Ok((config, rest))
     }
 
@@ -294,26 +352,17 @@ impl Config {
         self.cluster.as_ref().map_or(1, |c| c.addresses.len())
     }
 
-    /// The timely configuration this stands for.
-    pub(crate) fn to_timely(&self) -> Result<timely::Config, Error> {
-        if self.workers == 0 {
-            return Err(Error::Config("a program needs at least one worker".into()));
-        }
-        let communication = match &self.cluster {
-            None if self.workers == 1 => timely::CommunicationConfig::Thread,
-            None => timely::CommunicationConfig::Process(self.workers),
-            Some(cluster) => timely::CommunicationConfig::Cluster {
-                threads: self.workers,
-                process: cluster.process,
-                addresses: cluster.addresses.clone(),
-                report: cluster.report,
-                zerocopy: false,
-            },
+    /// The timely configuration of this process's workers, when it is not part of a cluster
+    /// (a cluster's processes start on the connections [`crate::connect`] makes).
+    pub(crate) fn to_timely(&self) -> timely::Config {
+        let communication = match self.workers {
+            1 => timely::CommunicationConfig::Thread,
+            workers => timely::CommunicationConfig::Process(workers),
         };
-        Ok(timely::Config {
+        timely::Config {
             communication,
             worker: timely::WorkerConfig::default(),
-        })
+        }
     }
 }
 
@@ -322,6 +371,20 @@ fn parse_count(text: &str, flag: &str) -> Result<usize, Error> {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(Error::Config(format!(
             "{flag} expects a positive integer, found {text:?}"
+        ))),
+    }
+}
+
+/// Seconds (`10`, `0.5`), or a number with a unit: `250ms`, `10s`.
+fn parse_duration(text: &str, flag: &str) -> Result<Duration, Error> {
+    let (number, scale) = match text.strip_suffix("ms") {
+        Some(number) => (number, 1e-3),
+        None => (text.strip_suffix('s').unwrap_or(text), 1.0),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 => Ok(Duration::from_secs_f64(n * scale)),
+        _ => Err(Error::Config(format!(
+            "{flag} expects a duration (10, 10s or 500ms), found {text:?}"
         ))),
     }
 }
@@ -392,6 +455,32 @@ mod tests {
         assert!(Config::from_args(args("--addresses a:1,,b:2")).is_err());
         let (one, _) = Config::from_args(args("--addresses a:1")).unwrap();
         assert_eq!(one.cluster, None);
+    }
+
+    #[test]
+    fn the_connect_timeout_on_the_command_line() {
+        let cluster = |text: &str| Config::from_args(args(text)).map(|(c, _)| c.cluster);
+        let timeout = |text: &str| cluster(text).unwrap().unwrap().connect_timeout;
+        assert_eq!(timeout("--addresses a:1,b:2"), CONNECT_TIMEOUT);
+        assert_eq!(
+            timeout("--addresses a:1,b:2 --connect-timeout 3"),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            timeout("-n 2 --connect-timeout=250ms"),
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            timeout("-n 2 --connect-timeout 1.5s"),
+            Duration::from_millis(1500)
+        );
+        for bad in [
+            "--connect-timeout",
+            "--connect-timeout 0",
+            "--connect-timeout x",
+        ] {
+            assert!(cluster(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -10,6 +10,21 @@ pub enum Error {
     /// Timely could not start the workers (for example, a cluster peer could not be reached).
     #[error("could not start the dataflow runtime: {0}")]
     Start(String),
+    /// A process of the cluster was not connected within the connect timeout
+    /// (`--connect-timeout`): it could not be reached, or it never connected to this one.
+    #[error(
+        "process {process} of the cluster ({address}) was not connected within {timeout:?}: {reason}"
+    )]
+    NotConnected {
+        /// The missing process's index.
+        process: usize,
+        /// Its `host:port`.
+        address: String,
+        /// How long this process waited for it.
+        timeout: std::time::Duration,
+        /// What went wrong last.
+        reason: String,
+    },
     /// A worker stopped during a tick: a rule's expression panicked, or a peer went away.
     #[error("worker {worker} failed: {message}")]
     WorkerFailed {

@@ -27,6 +27,9 @@ use crate::rt::{Column, Rel, Scope, Tick};
 use crate::subscribe::{Feed, Part};
 use crate::ticks::{PerTick, each_tick};
 use crate::worker::Settings;
+use count::Count;
+
+mod count;
 
 /// A worker's input and output ports, registered by the generated dataflow in declaration order.
 pub struct WorkerIo {
@@ -44,6 +47,9 @@ pub struct WorkerIo {
     pub(crate) verdicts: Rc<RefCell<BTreeMap<Tick, bool>>>,
     /// The gates waiting for verdicts, to wake when one arrives.
     pub(crate) gates: Rc<RefCell<Vec<Activator>>>,
+    /// The outputs' sizes over the cluster, where each process reads its own rows (kept by
+    /// the first worker of each process; see [`count`]).
+    counts: Vec<Rc<RefCell<Count>>>,
 }
 
 /// A key conflict as it travels between workers: relation, when, key, two rows (as `Debug`).
@@ -74,6 +80,30 @@ impl WorkerIo {
             conflicts: Vec::new(),
             verdicts: Rc::default(),
             gates: Rc::default(),
+            counts: Vec::new(),
+        }
+    }
+
+    /// Tick `tick` begins on this worker.
+    pub(crate) fn begin(&mut self, tick: Tick) {
+        for port in &mut self.outputs {
+            port.begin(tick);
+        }
+        for count in &self.counts {
+            count.borrow_mut().begin();
+        }
+    }
+
+    /// Tick `tick` is complete on this worker: the changes held back for it apply.
+    pub(crate) fn complete(&mut self, tick: Tick) {
+        for port in &mut self.outputs {
+            port.complete(tick);
+        }
+        for port in &mut self.conflicts {
+            port.complete(tick);
+        }
+        for count in &self.counts {
+            count.borrow_mut().complete(tick);
         }
     }
 
@@ -154,6 +184,9 @@ impl WorkerIo {
             for port in &mut self.outputs {
                 port.reject();
             }
+            for count in &self.counts {
+                count.borrow_mut().reject();
+            }
         }
     }
 
@@ -228,7 +261,8 @@ impl WorkerIo {
         }
     }
 
-    /// `rel`, sent to worker 0 when outputs gather there (a cluster).
+    /// `rel`, sent to worker 0 when outputs gather there (a cluster that reads whole outputs
+    /// at process 0).
     fn gathered<'s, D: Column>(&self, rel: &Rel<'s, Tick, D>) -> Rel<'s, Tick, D> {
         if self.settings.gather {
             rel.inner.clone().exchange(|_| 0).as_collection()
@@ -244,6 +278,15 @@ impl WorkerIo {
             .get(self.outputs.len())
             .cloned()
             .unwrap_or_default();
+        // Where each process reads its own rows, the host's `len` is the whole output's size,
+        // counted over the cluster; the rows here count only for this worker.
+        let len = match self.settings.count_across {
+            true => {
+                self.count_across(&rel, len);
+                Arc::default()
+            }
+            false => len,
+        };
         let log = self.transactional().then(Log::default);
         let rows = Rc::new(RefCell::new(Rows::new(len, log)));
         let sink = Rc::clone(&rows);
@@ -252,6 +295,25 @@ impl WorkerIo {
             .probe_with(&self.probe);
         self.outputs.push(Box::new(Rc::clone(&rows)));
         rows
+    }
+
+    /// Keeps `len`, shared with the host, as the size of `rel` over every process of the
+    /// cluster: summed on the first worker of each process from what every worker holds.
+    fn count_across<D: Column>(&mut self, rel: &Rel<'_, Tick, D>, len: Arc<AtomicI64>) {
+        let first = rel.scope().index().is_multiple_of(self.settings.workers);
+        let total = Rc::new(RefCell::new(Count::new(len, self.transactional())));
+        let sink = Rc::clone(&total);
+        let ticking = Rc::clone(&self.ticking);
+        count::sums(rel)
+            .inspect_batch(move |_, sums| {
+                if first {
+                    sink.borrow_mut().apply(sums, ticking.get());
+                }
+            })
+            .probe_with(&self.probe);
+        if first {
+            self.counts.push(total);
+        }
     }
 
     /// Registers a relation that is not an output (a table, scratch or channel) so that tests

@@ -7,6 +7,7 @@
 mod addr;
 mod clock;
 mod config;
+mod connect;
 pub mod device;
 mod error;
 pub mod explain;
@@ -33,7 +34,7 @@ pub use blossom_lattices::{
 };
 pub use blossom_macros::program;
 pub use clock::{Clock, Periodic, SystemClock, TimerPlace, VirtualClock};
-pub use config::{Cluster, Config};
+pub use config::{Cluster, Config, Outputs};
 pub use error::Error;
 pub use explain::Explain;
 pub use float::{F32, F64};

@@ -11,7 +11,7 @@ use timely::communication::WorkerGuards;
 use crate::device::{DeviceStats, SharedStats};
 use crate::rt::place::Exchanges;
 use crate::worker::{self, Command, Dataflow, Report};
-use crate::{Addr, Clock, Config, Error, SystemClock};
+use crate::{Addr, Clock, Config, Error, Outputs, SystemClock};
 
 /// A running program's workers, as the generated program handle drives them.
 pub struct Runtime {
@@ -56,13 +56,17 @@ impl Runtime {
     /// `outputs` is the number of relations the dataflow may register for reading: its
     /// outputs, then the others it keeps when the configuration asks to inspect them.
     pub fn start(config: &Config, outputs: usize, dataflow: Dataflow) -> Result<Runtime, Error> {
-        let timely_config = config.to_timely()?;
+        if config.workers == 0 {
+            return Err(Error::Config("a program needs at least one worker".into()));
+        }
         let lens: Vec<Arc<AtomicI64>> = (0..outputs).map(|_| Arc::default()).collect();
         let (reports_tx, reports) = mpsc::channel();
         let exchanges = Arc::<Exchanges>::default();
         let device_stats = Arc::<SharedStats>::default();
         let settings = worker::Settings {
-            gather: config.processes() > 1,
+            gather: config.processes() > 1 && config.outputs == Outputs::Gathered,
+            count_across: config.processes() > 1 && config.outputs == Outputs::Local,
+            workers: config.workers,
             inspect: config.inspect,
             network: config.network.clone(),
             remotes: config.remotes.keys().copied().collect(),
@@ -72,7 +76,7 @@ impl Runtime {
             device_stats: device_stats.clone(),
         };
         let worker_lens = lens.clone();
-        let guards = timely::execute(timely_config, move |worker| {
+        let logic = move |worker: &mut timely::worker::Worker| {
             worker::run(
                 worker,
                 dataflow,
@@ -80,8 +84,11 @@ impl Runtime {
                 worker_lens.clone(),
                 reports_tx.clone(),
             )
-        })
-        .map_err(Error::Start)?;
+        };
+        let guards = match &config.cluster {
+            None => timely::execute(config.to_timely(), logic).map_err(Error::Start)?,
+            Some(cluster) => crate::connect::execute(cluster, config.workers, logic)?,
+        };
         let mut workers = Vec::with_capacity(config.workers);
         while workers.len() < config.workers {
             match reports.recv() {
@@ -89,7 +96,7 @@ impl Runtime {
                 Ok(Report::Failed { worker, message }) => {
                     return Err(Error::WorkerFailed { worker, message });
                 }
-                Ok(Report::Ticked { .. }) | Err(_) => {
+                Ok(Report::Ticked { .. } | Report::Rejected) | Err(_) => {
                     return Err(Error::Start("a worker exited before it was ready".into()));
                 }
             }
@@ -126,8 +133,9 @@ impl Runtime {
         self.device_stats.snapshot()
     }
 
-    /// This process's index in its cluster: 0 when embedded or on several threads. Process 0
-    /// reads whole outputs; the others read nothing.
+    /// This process's index in its cluster: 0 when embedded or on several threads. With
+    /// [`Outputs::Gathered`] (the default) process 0 reads whole outputs and the others read
+    /// nothing; with [`Outputs::Local`] each reads its own share.
     pub fn process(&self) -> usize {
         self.process
     }
@@ -173,14 +181,29 @@ impl Runtime {
                 Ok(Report::Failed { worker, message }) => {
                     return Err(Error::WorkerFailed { worker, message });
                 }
-                Ok(Report::Ready { .. }) | Err(_) => return Err(Error::Stopped),
+                Ok(Report::Ready { .. } | Report::Rejected) | Err(_) => return Err(Error::Stopped),
             }
         }
-        drop(reports);
         // Every worker sees every conflict, so every process of a cluster decides alike.
         conflicts.sort();
         let accepted = conflicts.is_empty();
         self.link.broadcast(|| Command::Decide { accepted });
+        if !accepted {
+            // A rejected tick changes the outputs' sizes back, which `len` reads without
+            // asking the workers: it waits until every worker has.
+            for _ in 0..parts {
+                match reports.recv() {
+                    Ok(Report::Rejected) => {}
+                    Ok(Report::Failed { worker, message }) => {
+                        return Err(Error::WorkerFailed { worker, message });
+                    }
+                    Ok(Report::Ready { .. } | Report::Ticked { .. }) | Err(_) => {
+                        return Err(Error::Stopped);
+                    }
+                }
+            }
+        }
+        drop(reports);
         if let Some(conflict) = conflicts.into_iter().next() {
             return Err(Error::KeyConflict {
                 relation: conflict.relation,

@@ -13,7 +13,7 @@ use std::thread::{self, Thread};
 use timely::worker::Worker;
 
 use crate::Network;
-use crate::io::{Conflict, OutputPort, WorkerIo};
+use crate::io::{Conflict, WorkerIo};
 use crate::rt::{Scope, Tick};
 
 /// The generated function that builds a program's dataflow on one worker.
@@ -24,6 +24,10 @@ pub type Dataflow = fn(Scope<'_, Tick>, &mut WorkerIo);
 pub(crate) struct Settings {
     /// Send every output row to worker 0, so that process 0 sees whole outputs in a cluster.
     pub gather: bool,
+    /// Count each output over the cluster, whose processes read their own rows.
+    pub count_across: bool,
+    /// Worker threads in each process.
+    pub workers: usize,
     /// Keep readable copies of the relations passed to `WorkerIo::inspect`.
     pub inspect: bool,
     /// How channels deliver rows.
@@ -73,6 +77,8 @@ pub(crate) enum Report {
     /// The worker has completed the tick; `conflicts` are the keys it found broken (every
     /// worker sees every conflict).
     Ticked { conflicts: Vec<Conflict> },
+    /// The worker has taken back the changes of the tick the host rejected.
+    Rejected,
     /// The worker stopped: a panic in a rule, or a command it could not carry out.
     Failed { worker: usize, message: String },
 }
@@ -143,9 +149,7 @@ fn serve(
                     port.load(batch, tick)?;
                 }
                 Ok(Command::Tick) => {
-                    for port in &mut io.outputs {
-                        port.begin(tick);
-                    }
+                    io.begin(tick);
                     io.ticking.set(tick);
                     for port in &mut io.inputs {
                         port.advance(tick + 1);
@@ -158,6 +162,9 @@ fn serve(
                     io.decide(decided, accepted);
                     if accepted && io.transactional() {
                         io.outputs.iter_mut().for_each(|port| port.seal(decided));
+                    }
+                    if !accepted && reports.send(Report::Rejected).is_err() {
+                        return Ok(());
                     }
                 }
                 Ok(Command::Subscribe { output, sender }) => {
@@ -175,12 +182,7 @@ fn serve(
             }
         }
         if ticking && !io.probe.less_equal(&tick) {
-            for port in &mut io.outputs {
-                port.complete(tick);
-            }
-            for port in &mut io.conflicts {
-                port.complete(tick);
-            }
+            io.complete(tick);
             // Without keys every tick is accepted: sealed once the frontier has passed it.
             if !io.transactional() {
                 io.outputs.iter_mut().for_each(|port| port.seal(tick));

@@ -18,13 +18,15 @@ blossom::program! {
 
 /// The number of pairs in the transitive closure of `edges`, computed by [`Reach`] on `config`.
 ///
-/// In a cluster each process passes its share of the edges; the count is returned by process 0
-/// (the others return 0, as outputs gather at process 0).
+/// In a cluster each process passes its share of the edges, and every process returns the
+/// whole count: the pairs stay where they were derived ([`blossom::Outputs::Local`]), as they
+/// are counted, not read.
 pub fn closure_size(
     edges: impl IntoIterator<Item = (u32, u32)>,
     config: &blossom::Config,
 ) -> Result<usize, blossom::Error> {
-    let mut reach = Reach::with_config(config)?;
+    let config = config.clone().outputs(blossom::Outputs::Local);
+    let mut reach = Reach::with_config(&config)?;
     reach.edge.extend(edges);
     reach.tick()?;
     Ok(reach.path.len())

@@ -40,9 +40,8 @@ fn clustered(binary: &str, args: &[&str], processes: usize, workers: usize) -> V
         processes,
         "every process says it is connected"
     );
-    // Timely itself prints `awaiting connections (at 0/1)` on process 0's stdout.
     (lines.into_iter())
-        .filter(|l| l.process == 0 && !l.stderr && !l.text.starts_with("awaiting connections"))
+        .filter(|l| l.process == 0 && !l.stderr)
         .map(|l| l.text)
         .collect()
 }

@@ -14,9 +14,10 @@ runs="${2:-3}"
 file="$root/data/graphs/$graph.tsv"
 [ -f "$file" ] || { echo "no graph $file" >&2; exit 2; }
 cd "$root"
-cargo build --release -q -p blossom-examples --bin reachability -p blossom-net --bin blossom
-reach="$root/target/release/reachability"
-launch="$root/target/release/blossom"
+# NO_BUILD=1 runs the binaries already in target/release.
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p blossom-examples --bin reachability -p blossom-net --bin blossom
+reach="${CARGO_TARGET_DIR:-$root/target}/release/reachability"
+launch="${CARGO_TARGET_DIR:-$root/target}/release/blossom"
 
 # Seconds in a Rust Duration's Debug form (1.23s, 850.12ms, 12.3µs).
 seconds() { awk '{ v=$1; if (v ~ /ms$/) { sub(/ms$/,"",v); print v/1000 } else if (v ~ /µs$/) { sub(/µs$/,"",v); print v/1000000 } else { sub(/s$/,"",v); print v } }'; }
