@@ -18,15 +18,17 @@ for tool in redis-server redis-benchmark; do
 done
 cd "$root"
 cargo build --release -q -p blossom-examples --bin kvs
+target="${CARGO_TARGET_DIR:-target}"
 kvs_port=7391
 redis_port=6391
-target/release/kvs --port "$kvs_port" -w "$workers" 2>/dev/null &
+"$target"/release/kvs --port "$kvs_port" -w "$workers" 2>/dev/null &
 kvs_pid=$!
 redis-server --port "$redis_port" --save "" --appendonly no --daemonize no >/dev/null &
 redis_pid=$!
 trap 'kill $kvs_pid $redis_pid 2>/dev/null || true' EXIT
 for port in "$kvs_port" "$redis_port"; do
   for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -p "$port" ping >/dev/null 2>&1 || { echo "nothing answers on port $port" >&2; exit 1; }
 done
 
 median() { sort -g | awk '{ a[NR]=$1 } END { m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.0f", m }'; }

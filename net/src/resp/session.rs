@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use subtle::ConstantTimeEq;
 
 use super::{Command, CommandInfo, Frame, Shared};
 
@@ -100,7 +101,8 @@ impl Session {
             [_, _] => return error(WRONGPASS),
             _ => return error("ERR wrong number of arguments for 'auth' command"),
         };
-        if given.as_ref() == password.as_bytes() {
+        // In constant time, as net's tokens: how long a wrong guess takes says nothing.
+        if bool::from(given.as_ref().ct_eq(password.as_bytes())) {
             self.authenticated = true;
             ok()
         } else {
